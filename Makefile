@@ -1,0 +1,110 @@
+# Cairn. `make` builds build/cairn (static, optimised, stripped); `make run`
+# serves on :8080 with ./cairn.db; `make test` builds and runs every test;
+# `make sanitize` runs them against an ASan/UBSan build; `make bench` measures.
+# Every target first runs scripts/deps.sh, which installs what is missing from
+# Debian's packages and is silent when nothing is.
+
+CXX      ?= g++
+BUILD    := build
+GEN      := $(BUILD)/gen
+CXXSTD   := -std=c++20
+WARN     := -Wall -Wextra
+DEFS     := -DPICOJSON_USE_INT64
+INCLUDES := -Isrc -Ithird_party/httplib
+DEPFLAGS  = -MMD -MP
+LIBS     := -lSQLiteCpp -lsqlite3 -lsodium -lpthread -ldl -lm
+
+OPT_CXXFLAGS  := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O2
+# -s strips; -static makes one file that runs on any Linux of this arch.
+OPT_LDFLAGS   := -static -s
+SAN_CXXFLAGS  := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O1 -g -fno-omit-frame-pointer \
+                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SAN_LDFLAGS   := -fsanitize=address,undefined
+TEST_CXXFLAGS := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O1 -g
+
+SRCS      := $(shell find src -name '*.cpp' | sort)
+UNIT_SRCS := $(shell find tests -name '*_test.cpp' -not -path 'tests/api/*' | sort) tests/test_main.cpp
+API_SRCS  := $(shell find tests/api -name '*.cpp' | sort)
+EMBEDDED  := $(wildcard sql/*.sql) $(shell find static -type f 2>/dev/null)
+
+.PHONY: all deps run test unit api sanitize bench clean
+all: $(BUILD)/cairn
+
+deps:
+	@scripts/deps.sh build
+
+# --- generated source: sql/ and static/ compiled into the binary -----------
+$(BUILD)/embed: scripts/embed.cpp | deps
+	@mkdir -p $(@D)
+	$(CXX) $(CXXSTD) -O1 -o $@ $<
+
+$(GEN)/embedded.cpp: $(BUILD)/embed $(EMBEDDED) | deps
+	@mkdir -p $(@D)
+	$(BUILD)/embed $@ sql static
+
+# --- objects, one tree per flavour ------------------------------------------
+# $(call objs,flavour,sources)
+objs = $(patsubst %.cpp,$(BUILD)/$(1)/%.o,$(2))
+
+$(BUILD)/opt/%.o: %.cpp | deps
+	@mkdir -p $(@D)
+	$(CXX) $(OPT_CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/san/%.o: %.cpp | deps
+	@mkdir -p $(@D)
+	$(CXX) $(SAN_CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/test/%.o: %.cpp | deps
+	@mkdir -p $(@D)
+	$(CXX) $(TEST_CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/opt/gen/embedded.o: $(GEN)/embedded.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(OPT_CXXFLAGS) -c -o $@ $<
+$(BUILD)/san/gen/embedded.o: $(GEN)/embedded.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(SAN_CXXFLAGS) -c -o $@ $<
+$(BUILD)/test/gen/embedded.o: $(GEN)/embedded.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(TEST_CXXFLAGS) -c -o $@ $<
+
+OPT_OBJS  := $(call objs,opt,$(SRCS) main.cpp) $(BUILD)/opt/gen/embedded.o
+SAN_OBJS  := $(call objs,san,$(SRCS) main.cpp) $(BUILD)/san/gen/embedded.o
+LIB_TEST_OBJS := $(call objs,test,$(SRCS)) $(BUILD)/test/gen/embedded.o
+LIB_SAN_OBJS  := $(call objs,san,$(SRCS)) $(BUILD)/san/gen/embedded.o
+
+# --- the server --------------------------------------------------------------
+$(BUILD)/cairn: $(OPT_OBJS)
+	$(CXX) $(OPT_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/san/cairn: $(SAN_OBJS)
+	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+run: $(BUILD)/cairn
+	./$(BUILD)/cairn serve
+
+# --- tests -----------------------------------------------------------------
+$(BUILD)/unit_tests: $(call objs,test,$(UNIT_SRCS)) $(LIB_TEST_OBJS)
+	$(CXX) -o $@ $^ $(LIBS)
+$(BUILD)/api_tests: $(call objs,test,$(API_SRCS) tests/test_main.cpp) $(LIB_TEST_OBJS)
+	$(CXX) -o $@ $^ $(LIBS)
+$(BUILD)/san/unit_tests: $(call objs,san,$(UNIT_SRCS)) $(LIB_SAN_OBJS)
+	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/san/api_tests: $(call objs,san,$(API_SRCS) tests/test_main.cpp) $(LIB_SAN_OBJS)
+	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+test: $(BUILD)/cairn $(BUILD)/unit_tests $(BUILD)/api_tests
+	@scripts/run_tests.sh $(BUILD)/unit_tests $(BUILD)/api_tests $(BUILD)/cairn
+
+sanitize: $(BUILD)/san/cairn $(BUILD)/san/unit_tests $(BUILD)/san/api_tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  scripts/run_tests.sh $(BUILD)/san/unit_tests $(BUILD)/san/api_tests $(BUILD)/san/cairn
+
+bench: $(BUILD)/cairn
+	@scripts/deps.sh bench
+	@bash bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Installs what Cairn's build and tests need, from Debian's packages only.
+# Quick and silent when everything is already present; prints what it does
+# otherwise. Usage: scripts/deps.sh [build|bench]
+#
+# cpp-httplib is taken as the single header from Debian's *source* package for
+# trixie (0.18.x with Debian's security patches); bookworm's binary package is
+# 0.11.4 with unfixed CVEs. The deb-src entry reuses the URI of the machine's
+# own Debian source list, so no mirror address is written into this repository.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+want=${1:-build}
+
+build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev
+            doctest-dev dpkg-dev file)
+bench_pkgs=(wrk nginx-light procps)
+
+sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing_pkgs() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+updated=0
+apt_update_once() {
+  [ "$updated" -eq 1 ] && return
+  sudo_run apt-get update -qq
+  updated=1
+}
+
+install_pkgs() {
+  local miss
+  miss=$(missing_pkgs "$@")
+  [ -z "$miss" ] && return
+  echo "deps: installing $(echo $miss)" >&2
+  apt_update_once
+  # shellcheck disable=SC2086
+  sudo_run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $miss >/dev/null
+}
+
+# The URI of the machine's existing Debian archive, read from its apt sources
+# (deb822 .sources files or one-line .list files).
+debian_uri() {
+  local uri
+  uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+        awk '{print $2}' | grep -E '/debian/?$' | head -n 1 || true)
+  if [ -z "$uri" ]; then
+    uri=$(grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+          awk '{for(i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' |
+          grep -E '/debian/?$' | head -n 1 || true)
+  fi
+  [ -n "$uri" ] || { echo "deps: no Debian archive URI found in /etc/apt sources" >&2; exit 1; }
+  echo "$uri"
+}
+
+fetch_httplib() {
+  local header=third_party/httplib/httplib.h
+  if [ -f "$header" ] && grep -q 'CPPHTTPLIB_VERSION "0\.18\.' "$header"; then
+    return
+  fi
+  local src=/etc/apt/sources.list.d/cairn-trixie-src.sources
+  if [ ! -f "$src" ]; then
+    echo "deps: adding deb-src for trixie ($src)" >&2
+    sudo_run tee "$src" >/dev/null <<EOF
+Types: deb-src
+URIs: $(debian_uri)
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    updated=0
+  fi
+  apt_update_once
+  echo "deps: fetching cpp-httplib source package (trixie)" >&2
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get source -qq cpp-httplib/trixie >/dev/null 2>&1) || {
+    echo "deps: apt-get source cpp-httplib/trixie failed" >&2; rm -rf "$tmp"; exit 1; }
+  local got
+  got=$(find "$tmp" -maxdepth 2 -name httplib.h -path '*cpp-httplib-*' | head -n 1)
+  [ -n "$got" ] || { echo "deps: httplib.h not found in the source package" >&2; rm -rf "$tmp"; exit 1; }
+  if ! grep -q 'CPPHTTPLIB_VERSION "0\.18\.' "$got"; then
+    echo "deps: cpp-httplib is not the 0.18 series: $(grep -m1 CPPHTTPLIB_VERSION "$got")" >&2
+    rm -rf "$tmp"; exit 1
+  fi
+  mkdir -p third_party/httplib
+  cp "$got" "$header"
+  rm -rf "$tmp"
+}
+
+# Node.js runs the API tests' third-party checks and the Express peer, never the
+# server. A machine that already has node and npm (from any source) keeps them;
+# otherwise Debian's packages provide both.
+node_pkgs() { command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm; }
+
+case "$want" in
+  build) install_pkgs "${build_pkgs[@]}" $(node_pkgs); fetch_httplib ;;
+  bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs); fetch_httplib ;;
+  *) echo "usage: scripts/deps.sh [build|bench]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,316 @@
+#include "http/pipeline.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "http/envelope.h"
+#include "util/ids.h"
+#include "util/json.h"
+#include "util/log.h"
+
+namespace cairn::http {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using httplib::Server;
+
+// Per-request state. httplib serves a request on one thread from its first
+// hook to its log line, so a thread_local is exactly one request's worth.
+struct RequestState {
+  bool active = false;
+  Clock::time_point start;
+  const Route* route = nullptr;
+};
+thread_local RequestState t_state;
+
+// Starts the request's state and its id headers, once per request. Called by
+// every hook that can be first: pre-routing normally, the error hooks when
+// httplib refused the request before routing.
+RequestState& EnsureBegun(const httplib::Request& req, httplib::Response& res) {
+  RequestState& st = t_state;
+  if (st.active) return st;
+  st.active = true;
+  st.start = Clock::now();
+  st.route = nullptr;
+  std::string request_id = NewId("req");
+  const std::string& incoming = req.get_header_value("X-Correlation-ID");
+  res.set_header("X-Correlation-ID", IsValidCorrelationId(incoming) ? incoming : request_id);
+  res.set_header("X-Request-ID", std::move(request_id));
+  return st;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+}
+
+bool IsApiPath(std::string_view path) {
+  return StartsWith(path, "/api/") || path == "/api" || path == "/health";
+}
+
+bool IsKnownMethod(std::string_view m) {
+  return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" ||
+         m == "DELETE" || m == "OPTIONS";
+}
+
+size_t HeaderBytes(const httplib::Request& req) {
+  size_t n = 0;
+  for (const auto& [k, v] : req.headers) n += k.size() + v.size() + 4;
+  return n;
+}
+
+bool HasBody(const httplib::Request& req) {
+  if (req.get_header_value_u64("Content-Length") > 0) return true;
+  const std::string& te = req.get_header_value("Transfer-Encoding");
+  return !te.empty();
+}
+
+void RefuseRouteless(const httplib::Request& req, httplib::Response& res,
+                     const std::string& allow) {
+  if (allow.empty()) {
+    WriteError(res, 404, "not_found", "No route for " + req.path);
+    return;
+  }
+  res.set_header("Allow", allow);
+  WriteError(res, 405, "method_not_allowed", req.method + " is not allowed on " + req.path);
+}
+
+}  // namespace
+
+bool IsJsonContentType(std::string_view ct) {
+  size_t semi = ct.find(';');
+  std::string_view type = ct.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  std::string lower(type);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "application/json") return true;
+  // Structured-syntax suffix (RFC 6839), e.g. application/merge-patch+json.
+  return StartsWith(lower, "application/") && lower.size() > 17 &&
+         lower.compare(lower.size() - 5, 5, "+json") == 0;
+}
+
+bool IsValidCorrelationId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Pipeline::Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes,
+                   const cairn::Clock& clock)
+    : router_(router), cors_(std::move(cors)), max_body_bytes_(max_body_bytes), clock_(clock) {}
+
+void Pipeline::Install(httplib::Server& server) {
+  server.set_pre_routing_handler(
+      [this](const httplib::Request& q, httplib::Response& r) { return PreRouting(q, r); });
+  auto dispatch = [this](const httplib::Request& q, httplib::Response& r) { Dispatch(q, r); };
+  // Only requests that carry a body get this far (see PreRouting).
+  server.Post(".*", dispatch);
+  server.Put(".*", dispatch);
+  server.Patch(".*", dispatch);
+  server.Delete(".*", dispatch);
+  server.Get(".*", dispatch);
+  server.Options(".*", dispatch);
+  server.set_post_routing_handler(
+      [this](const httplib::Request& q, httplib::Response& r) { PostRouting(q, r); });
+  server.set_error_handler(
+      [this](const httplib::Request& q, httplib::Response& r) { return OnError(q, r); });
+  server.set_exception_handler([this](const httplib::Request& q, httplib::Response& r,
+                                      std::exception_ptr ep) { OnException(q, r, ep); });
+  server.set_logger(
+      [this](const httplib::Request& q, const httplib::Response& r) { Log(q, r); });
+  server.set_payload_max_length(max_body_bytes_);
+}
+
+Server::HandlerResponse Pipeline::PreRouting(const httplib::Request& req,
+                                             httplib::Response& res) {
+  EnsureBegun(req, res);
+
+  if (HeaderBytes(req) > kMaxHeaderBytes) {
+    WriteError(res, 431, "bad_request", "Request headers too large");
+    return Server::HandlerResponse::Handled;
+  }
+  if (!IsKnownMethod(req.method)) {
+    RefuseRouteless(req, res, router_.AllowFor(req.path));
+    return Server::HandlerResponse::Handled;
+  }
+  if (ApplyCors(req, res)) return Server::HandlerResponse::Handled;
+  if (!CheckBodyHeaders(req, res)) return Server::HandlerResponse::Handled;
+  if (HasBody(req)) return Server::HandlerResponse::Unhandled;  // httplib reads it, then Dispatch
+
+  RunRoute(req, res);
+  return Server::HandlerResponse::Handled;
+}
+
+// Answers preflights. Returns true when the request has been answered.
+bool Pipeline::ApplyCors(const httplib::Request& req, httplib::Response& res) {
+  if (req.method != "OPTIONS") return false;
+  const std::string& origin = req.get_header_value("Origin");
+  CorsPolicy::Decision d =
+      cors_.Decide(req.method, origin, req.get_header_value("Access-Control-Request-Method"));
+  if (d.preflight) {
+    // A foreign origin gets a bare 204: no CORS headers, so the browser
+    // refuses the real request, and nothing about the API is revealed.
+    if (d.allow_origin) {
+      res.set_header("Access-Control-Allow-Methods", CorsPolicy::kAllowMethods);
+      res.set_header("Access-Control-Allow-Headers", CorsPolicy::kAllowHeaders);
+      res.set_header("Access-Control-Max-Age", CorsPolicy::kMaxAge);
+    }
+    res.status = 204;
+    return true;
+  }
+  // A plain OPTIONS asks which methods a path accepts.
+  std::string allow = router_.AllowFor(req.path);
+  if (allow.empty()) {
+    WriteError(res, 404, "not_found", "No route for " + req.path);
+  } else {
+    res.set_header("Allow", allow);
+    res.status = 204;
+  }
+  return true;
+}
+
+// 415 and 413 from the headers alone, before a byte of the body is read.
+bool Pipeline::CheckBodyHeaders(const httplib::Request& req, httplib::Response& res) {
+  if (!HasBody(req)) return true;
+  if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
+    WriteError(res, 415, "unsupported_media_type", "Content-Type must be application/json");
+    return false;
+  }
+  if (req.get_header_value_u64("Content-Length") > max_body_bytes_) {
+    WriteError(res, 413, "payload_too_large",
+               "Request body exceeds " + std::to_string(max_body_bytes_) + " bytes");
+    // The unread body would otherwise be parsed as the next request.
+    res.set_header("Connection", "close");
+    return false;
+  }
+  return true;
+}
+
+void Pipeline::Dispatch(const httplib::Request& req, httplib::Response& res) {
+  EnsureBegun(req, res);
+  RunRoute(req, res);
+}
+
+void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
+  static const picojson::object kNoBody;
+  Result<picojson::object> body = picojson::object();
+  if (!req.body.empty()) {
+    body = json::ParseObject(req.body);
+    if (!body.ok()) {
+      WriteError(res, body.status());
+      return;
+    }
+  }
+
+  Router::Match m = router_.Find(req.method, req.path);
+  if (m.route == nullptr) {
+    RefuseRouteless(req, res, m.allow);
+    return;
+  }
+  const Route& route = *m.route;
+  t_state.route = &route;
+
+  if (route.sunset) {
+    std::string sunset = FormatHttpDate(*route.sunset);
+    if (clock_.Now() >= *route.sunset) {
+      WriteError(res, 410, "gone",
+                 "This endpoint was retired on " + sunset + "; use " + route.successor);
+      return;
+    }
+    res.set_header("Deprecation", "true");
+    res.set_header("X-API-Deprecated", "true");
+    res.set_header("Sunset", sunset);
+    if (!route.successor.empty()) {
+      res.set_header("Link", "<" + route.successor + ">; rel=\"successor-version\"");
+    }
+  }
+
+  Call call{req, m.params, body.value()};
+  Status st = route.handler(call, res);
+  if (!st.ok()) WriteError(res, st);
+}
+
+void Pipeline::PostRouting(const httplib::Request& req, httplib::Response& res) {
+  RequestState& st = EnsureBegun(req, res);
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - st.start).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2fms", ms);
+  res.set_header("X-Response-Time", buf);
+
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+  // HTML may load its own scripts and styles, nothing else; anything else
+  // needs no active content at all.
+  const std::string& ct = res.get_header_value("Content-Type");
+  res.set_header("Content-Security-Policy",
+                 StartsWith(ct, "text/html")
+                     ? "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' "
+                       "data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                       "frame-ancestors 'none'"
+                     : "default-src 'none'; frame-ancestors 'none'");
+  if (IsApiPath(req.path)) res.set_header("Cache-Control", "no-store");
+
+  res.set_header("Vary", "Origin");
+  const std::string& origin = req.get_header_value("Origin");
+  if (cors_.Allows(origin)) {
+    res.set_header("Access-Control-Allow-Origin", origin);
+    res.set_header("Access-Control-Allow-Credentials", "true");
+    res.set_header("Access-Control-Expose-Headers", CorsPolicy::kExposeHeaders);
+  }
+}
+
+Server::HandlerResponse Pipeline::OnError(const httplib::Request& req, httplib::Response& res) {
+  EnsureBegun(req, res);
+  if (!res.body.empty()) return Server::HandlerResponse::Unhandled;  // ours already
+  WriteErrorForStatus(res);
+  return Server::HandlerResponse::Handled;
+}
+
+void Pipeline::OnException(const httplib::Request& req, httplib::Response& res,
+                           std::exception_ptr ep) {
+  EnsureBegun(req, res);
+  std::string cause = "unknown exception";
+  try {
+    std::rethrow_exception(ep);
+  } catch (const std::exception& e) {
+    cause = e.what();
+  } catch (...) {
+  }
+  // The cause goes to the log with the request id; the client gets neither
+  // message nor stack, only the id to quote.
+  log::Error("unhandled_exception")
+      .Str("requestId", res.get_header_value("X-Request-ID"))
+      .Str("method", req.method)
+      .Str("path", req.path)
+      .Str("cause", cause)
+      .Emit();
+  res.body.clear();
+  WriteError(res, 500, "internal_error", "Internal server error");
+}
+
+void Pipeline::Log(const httplib::Request& req, const httplib::Response& res) {
+  RequestState& st = t_state;
+  double ms = st.active
+                  ? std::chrono::duration<double, std::milli>(Clock::now() - st.start).count()
+                  : 0.0;
+  log::Level level = res.status >= 500 ? log::Level::kError : log::Level::kInfo;
+  log::Line line(level, "request");
+  line.Str("method", req.method)
+      .Str("path", req.path)
+      .Int("status", res.status)
+      .Num("durationMs", ms, 2)
+      .Str("requestId", res.get_header_value("X-Request-ID"))
+      .Str("ip", req.remote_addr);
+  if (st.route != nullptr) line.Str("route", st.route->path);
+  line.Emit();
+  st = RequestState{};
+}
+
+}  // namespace cairn::http

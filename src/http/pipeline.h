@@ -1,0 +1,73 @@
+#pragma once
+
+// The middleware chain, in one place and in this order:
+//
+//   1. request id and correlation id      (every response)
+//   2. timing: X-Response-Time            (every response)
+//   3. security headers                   (every response)
+//   4. CORS, answering preflights
+//   5. body rules: 415, 413 on the declared length, then (once httplib has
+//      read the body) 400 for malformed JSON or nesting deeper than 32
+//   6. routing: 404, 405 with Allow, deprecation headers
+//   7. the handler, whose Status the envelope turns into the error body
+//
+// Steps 1-5a run in httplib's pre-routing hook, before the body is read. A
+// request without a body is dispatched right there; one with a body is
+// dispatched by the catch-all handlers after httplib has read it within
+// MAX_BODY_BYTES. Errors raised by httplib itself (400 bad request line, 414,
+// 413 on a chunked body) get their envelope from OnError and their headers
+// from PostRouting, so every response carries the same headers.
+//
+// Thread-safety: a Pipeline is shared by all workers and immutable after
+// construction; per-request state lives in a thread_local, since httplib
+// serves a request start to finish on one thread.
+
+#include <cstddef>
+#include <exception>
+
+#include "http/cors.h"
+#include "http/httplib_config.h"
+#include "http/router.h"
+#include "util/clock.h"
+
+namespace cairn::http {
+
+// The most header bytes a request may send, all lines together.
+inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
+
+class Pipeline {
+ public:
+  Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes, const Clock& clock);
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Installs the hooks and catch-all handlers on server.
+  void Install(httplib::Server& server);
+
+  httplib::Server::HandlerResponse PreRouting(const httplib::Request& req,
+                                              httplib::Response& res);
+  void Dispatch(const httplib::Request& req, httplib::Response& res);
+  void PostRouting(const httplib::Request& req, httplib::Response& res);
+  void Log(const httplib::Request& req, const httplib::Response& res);
+  httplib::Server::HandlerResponse OnError(const httplib::Request& req, httplib::Response& res);
+  void OnException(const httplib::Request& req, httplib::Response& res, std::exception_ptr ep);
+
+ private:
+  bool ApplyCors(const httplib::Request& req, httplib::Response& res);
+  bool CheckBodyHeaders(const httplib::Request& req, httplib::Response& res);
+  void RunRoute(const httplib::Request& req, httplib::Response& res);
+
+  const Router& router_;
+  const CorsPolicy cors_;
+  const size_t max_body_bytes_;
+  const Clock& clock_;
+};
+
+// True if the Content-Type names JSON (application/json or a +json type),
+// parameters such as charset ignored. For unit tests and the middleware.
+bool IsJsonContentType(std::string_view content_type);
+
+// True if id may be echoed as X-Correlation-ID: ^[A-Za-z0-9._-]{1,64}$.
+bool IsValidCorrelationId(std::string_view id);
+
+}  // namespace cairn::http

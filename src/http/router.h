@@ -1,0 +1,125 @@
+#pragma once
+
+// The route table. Each route is declared once, with everything the server
+// and the OpenAPI document need to know about it: method, path, handler,
+// who may call it, its rate-limit class and its description. The dispatcher
+// and the document are both built from this table, so they cannot disagree.
+//
+// Paths are literal segments and {name} parameters, e.g.
+// "/api/v1/users/{id}". A HEAD request is served by the GET route.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <picojson.h>
+
+#include "http/httplib_config.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace cairn::http {
+
+// Who may call a route. The foundation serves public routes only; the
+// identity work adds the authenticated levels.
+enum class Auth { kPublic };
+
+// Which rate-limit rule a route counts against (API.md §8). kNever routes are
+// exempt from limiting (liveness).
+enum class RateClass { kNever, kStandard };
+
+struct PathParams {
+  std::vector<std::pair<std::string, std::string>> values;
+  // The value of {name}, or empty.
+  std::string_view Get(std::string_view name) const;
+};
+
+// What a handler receives.
+struct Call {
+  const httplib::Request& req;
+  const PathParams& params;
+  const picojson::object& body;  // empty when the request had no body
+};
+
+// A handler writes the success envelope and returns OK, or returns the error
+// for the dispatcher to write. It never writes an error itself.
+using Handler = std::function<Status(const Call&, httplib::Response&)>;
+
+struct QueryParam {
+  std::string name;
+  std::string schema;  // JSON Schema text, e.g. {"type":"integer"}
+  std::string description;
+  bool required = false;
+};
+
+// The OpenAPI description of a route.
+struct RouteDoc {
+  std::string tag;
+  std::string summary;
+  std::string description;
+  std::vector<QueryParam> query;
+  std::string request_schema;  // JSON Schema of the body; empty: no body
+  int success_status = 200;
+  std::string success_description = "OK";
+  // JSON Schema of "data" in the success envelope; empty: a message-only
+  // envelope, or no body when success_status is 204.
+  std::string data_schema;
+  // False for routes whose body is not the envelope (the OpenAPI document
+  // itself); data_schema then describes the whole body.
+  bool enveloped = true;
+  // Errors this route returns besides those every route can (500, and
+  // 400/413/415 when it takes a body).
+  std::vector<int> errors;
+};
+
+struct Route {
+  std::string method;  // GET, POST, PUT, PATCH, DELETE
+  std::string path;
+  Handler handler;
+  Auth auth = Auth::kPublic;
+  std::vector<std::string> scopes;  // API-key scopes required
+  RateClass rate_class = RateClass::kStandard;
+  RouteDoc doc;
+  // A deprecated route answers with Deprecation, X-API-Deprecated and
+  // Sunset headers until its sunset, and 410 after it.
+  std::optional<TimePoint> sunset;
+  std::string successor;  // path of the replacement, for the Link header
+};
+
+class Router {
+ public:
+  // Adds a route. Adding the same method and path twice is a programming
+  // error and aborts at startup.
+  void Add(Route route);
+
+  struct Match {
+    const Route* route = nullptr;  // null: no route for this method
+    PathParams params;
+    // When route is null: the methods the path does accept ("GET, HEAD"),
+    // empty if no route has this path at all.
+    std::string allow;
+  };
+  Match Find(std::string_view method, std::string_view path) const;
+
+  // The methods a path accepts, as an Allow header value ("" if none).
+  std::string AllowFor(std::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  struct Entry {
+    std::vector<std::string> segments;  // "{x}" marks a parameter
+  };
+  static bool MatchPath(const Entry& e, std::string_view path, PathParams* params);
+
+  std::vector<Route> routes_;
+  std::vector<Entry> entries_;  // parallel to routes_
+};
+
+// Splits a path into its segments ("/a/b/" -> a, b).
+std::vector<std::string_view> SplitPath(std::string_view path);
+
+}  // namespace cairn::http

@@ -1,0 +1,82 @@
+#include "http/server.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "http/openapi.h"
+#include "util/log.h"
+#include "util/version.h"
+
+namespace cairn::http {
+
+void BuildRoutes(Router& router, SystemDeps& system, const AppDeps& app) {
+  system.db = app.db;
+  system.router = &router;
+  // The areas, in order. Each declares its own routes.
+  RegisterSystemRoutes(router, system);
+
+  ApiInfo info;
+  info.version = kVersion;
+  info.description =
+      "Cairn: a self-hosted JSON REST API in one binary over one SQLite file. Every response "
+      "is the envelope {success, data} or {success: false, error}.";
+  system.openapi_json = BuildOpenApi(router, info);
+}
+
+Server::Server(const Config& config, const AppDeps& deps) : config_(config) {
+  system_.started = std::chrono::steady_clock::now();
+  BuildRoutes(router_, system_, deps);
+  pipeline_ = std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins),
+                                         config.max_body_bytes, SystemClock::Get());
+
+  // httplib keeps a worker for each open keep-alive connection; the queue
+  // bounds accepted connections waiting for one (beyond it they are closed).
+  size_t threads = static_cast<size_t>(config.worker_threads);
+  size_t queued = static_cast<size_t>(config.max_queued_connections);
+  server_.new_task_queue = [threads, queued] { return new httplib::ThreadPool(threads, queued); };
+  // Without TCP_NODELAY a keep-alive client waits ~40 ms on delayed ACKs.
+  server_.set_tcp_nodelay(true);
+  // httplib's default sets SO_REUSEPORT, which lets a second cairn bind the
+  // same port and silently take half the traffic. SO_REUSEADDR alone still
+  // allows a quick restart over connections in TIME_WAIT.
+  server_.set_socket_options([](socket_t sock) {
+    int on = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  });
+  server_.set_read_timeout(config.read_timeout_s, 0);
+  server_.set_write_timeout(config.write_timeout_s, 0);
+  server_.set_keep_alive_timeout(config.keep_alive_timeout_s);
+  server_.set_keep_alive_max_count(1000);
+  pipeline_->Install(server_);
+}
+
+Status Server::Bind() {
+  errno = 0;
+  if (!server_.bind_to_port(config_.host, config_.port)) {
+    std::string why = errno != 0 ? std::strerror(errno) : "address unavailable";
+    return Status::Unavailable("cannot listen on " + config_.host + ":" +
+                               std::to_string(config_.port) + ": " + why);
+  }
+  return Status::Ok();
+}
+
+void Server::Run() {
+  log::Info("server_listening")
+      .Str("host", config_.host)
+      .Int("port", config_.port)
+      .Str("version", kVersion)
+      .Int("workers", config_.worker_threads)
+      .Emit();
+  server_.listen_after_bind();
+}
+
+void Server::Stop() {
+  // httplib's stop() is a no-op until listening has begun; a signal that
+  // arrives during startup must still stop the server.
+  server_.wait_until_ready();
+  server_.stop();
+}
+
+}  // namespace cairn::http

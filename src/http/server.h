@@ -1,0 +1,56 @@
+#pragma once
+
+// The HTTP server: cpp-httplib configured for production (worker pool and
+// bounded queue, timeouts, keep-alive, TCP_NODELAY), the middleware pipeline,
+// and the route table with every area registered in order.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "http/handlers_system.h"
+#include "http/httplib_config.h"
+#include "http/pipeline.h"
+#include "http/router.h"
+#include "util/config.h"
+#include "util/status.h"
+
+namespace cairn::store {
+class Database;
+}
+
+namespace cairn::http {
+
+// What the routes need from the rest of the program.
+struct AppDeps {
+  store::Database* db = nullptr;  // may be null when only the document is wanted
+};
+
+// Builds the full route table and the OpenAPI document from it. The router
+// keeps pointers into system; both must outlive the server.
+void BuildRoutes(Router& router, SystemDeps& system, const AppDeps& app);
+
+class Server {
+ public:
+  Server(const Config& config, const AppDeps& deps);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds host:port. Unavailable with the reason when it cannot.
+  Status Bind();
+  // Serves until Stop(); returns once in-flight requests have finished.
+  void Run();
+  // Stops accepting and lets workers finish their current request.
+  // Thread-safe; idempotent.
+  void Stop();
+
+ private:
+  const Config& config_;
+  SystemDeps system_;
+  Router router_;
+  std::unique_ptr<Pipeline> pipeline_;
+  httplib::Server server_;
+};
+
+}  // namespace cairn::http

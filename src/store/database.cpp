@@ -1,0 +1,113 @@
+#include "store/database.h"
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/Exception.h>
+
+#include "util/log.h"
+
+namespace cairn::store {
+
+Result<std::unique_ptr<SQLite::Database>> OpenConnection(const DatabaseOptions& opts) {
+  try {
+    auto db = std::make_unique<SQLite::Database>(
+        opts.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+        opts.busy_timeout_ms);
+    // journal_mode returns the mode now in force: a read-only medium or an
+    // odd VFS can refuse WAL, and we must not run without it silently.
+    std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
+    if (opts.path != ":memory:" && mode != "wal") {
+      return Status::Unavailable("the database could not be put in WAL mode (mode is " + mode +
+                                 ")");
+    }
+    db->exec("PRAGMA foreign_keys=ON");
+    db->exec(opts.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    // Reading the schema fails here, not at first use, if the file is not a
+    // SQLite database.
+    db->execAndGet("SELECT count(*) FROM sqlite_master");
+    return db;
+  } catch (const std::exception& e) {
+    log::Error("database_open_failed").Str("path", opts.path).Str("cause", e.what()).Emit();
+    return Status::Unavailable("cannot open the database " + opts.path + ": " + e.what());
+  }
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& opts) {
+  std::unique_ptr<Database> db(new Database(opts));
+  for (int i = 0; i < opts.pool_size; ++i) {
+    auto conn = OpenConnection(opts);
+    if (!conn.ok()) return conn.status();
+    db->idle_.push_back(std::move(conn.value()));
+  }
+  return db;
+}
+
+Database::~Database() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Closing the last connection checkpoints the WAL into the main file.
+  idle_.clear();
+}
+
+Result<Database::Lease> Database::Acquire(std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!returned_.wait_for(lock, wait, [this] { return !idle_.empty(); })) {
+    return Status::Unavailable("no database connection became free in time");
+  }
+  std::unique_ptr<SQLite::Database> conn = std::move(idle_.back());
+  idle_.pop_back();
+  return Lease(this, std::move(conn));
+}
+
+void Database::Return(std::unique_ptr<SQLite::Database> conn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.push_back(std::move(conn));
+  }
+  returned_.notify_one();
+}
+
+Database::Lease::~Lease() {
+  if (owner_ != nullptr && conn_ != nullptr) owner_->Return(std::move(conn_));
+}
+
+Result<double> Ping(Database& db, std::chrono::milliseconds wait) {
+  auto start = std::chrono::steady_clock::now();
+  auto lease = db.Acquire(wait);
+  if (!lease.ok()) return lease.status();
+  SQLite::Database& conn = *lease.value();
+  try {
+    // Readiness must answer within `wait`, not the writers' busy timeout.
+    conn.setBusyTimeout(static_cast<int>(wait.count()));
+    // A real table, not "SELECT 1": it fails if the file is locked
+    // exclusively by another process or its schema cannot be read.
+    conn.execAndGet("SELECT count(*) FROM instance");
+    conn.setBusyTimeout(db.options().busy_timeout_ms);
+  } catch (const std::exception& e) {
+    conn.setBusyTimeout(db.options().busy_timeout_ms);
+    log::Warn("database_ping_failed").Str("cause", e.what()).Emit();
+    return Status::Unavailable("the database is not answering");
+  }
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+Status FromSqliteError(const std::exception& e, const char* what) {
+  int code = SQLITE_ERROR;
+  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) code = se->getErrorCode();
+  log::Error("database_error").Str("operation", what).Str("cause", e.what()).Emit();
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable("the database is busy; try again");
+    case SQLITE_CONSTRAINT:
+      return Status::AlreadyExists("the record conflicts with an existing one");
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return Status::Unavailable("the database cannot be written");
+    default:
+      return Status::Internal("database error");
+  }
+}
+
+}  // namespace cairn::store

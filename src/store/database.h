@@ -1,0 +1,103 @@
+#pragma once
+
+// The SQLite file and the connections to it.
+//
+// Every connection is opened the same way: WAL journal, foreign keys on, a
+// busy timeout, and synchronous FULL unless the operator chose NORMAL. A
+// Database owns a small fixed pool; a thread borrows one connection at a time
+// through a Lease and never shares it, so no connection is used by two
+// threads at once. SQLite's own locking (WAL: many readers, one writer)
+// coordinates the pool's connections.
+//
+// Writes that read then modify must run in WriteTransaction (BEGIN IMMEDIATE),
+// which takes the write lock up front so two such writers cannot both read the
+// old value.
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace cairn::store {
+
+struct DatabaseOptions {
+  std::string path = "./cairn.db";
+  bool synchronous_full = true;
+  int busy_timeout_ms = 5000;
+  int pool_size = 4;
+};
+
+// Opens one configured connection (creating the file if needed).
+// Unavailable if the file cannot be opened or is not a database.
+Result<std::unique_ptr<SQLite::Database>> OpenConnection(const DatabaseOptions& opts);
+
+class Database {
+ public:
+  // A connection on loan; returns it to the pool when destroyed.
+  class Lease {
+   public:
+    Lease(Database* owner, std::unique_ptr<SQLite::Database> conn)
+        : owner_(owner), conn_(std::move(conn)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    ~Lease();
+    SQLite::Database& operator*() { return *conn_; }
+    SQLite::Database* operator->() { return conn_.get(); }
+
+   private:
+    Database* owner_;
+    std::unique_ptr<SQLite::Database> conn_;
+  };
+
+  // Opens the pool's connections. The schema is not touched here; run the
+  // migrations first (store/migrations.h).
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& opts);
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  // Borrows a connection, waiting up to `wait` for one to come back.
+  // Unavailable when none does. Thread-safe.
+  Result<Lease> Acquire(std::chrono::milliseconds wait = std::chrono::milliseconds(2000));
+
+  const DatabaseOptions& options() const { return opts_; }
+
+ private:
+  explicit Database(DatabaseOptions opts) : opts_(std::move(opts)) {}
+  void Return(std::unique_ptr<SQLite::Database> conn);
+
+  const DatabaseOptions opts_;
+  std::mutex mu_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<SQLite::Database>> idle_;  // guarded by mu_
+};
+
+// Readiness: borrows a connection (waiting at most `wait`) and reads the
+// instance row. Returns the round trip in milliseconds, or Unavailable.
+Result<double> Ping(Database& db, std::chrono::milliseconds wait);
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(SQLite::Database& db)
+      : tx_(db, SQLite::TransactionBehavior::IMMEDIATE) {}
+  void Commit() { tx_.commit(); }
+
+ private:
+  SQLite::Transaction tx_;
+};
+
+// Maps an exception from SQLiteCpp to a Status and logs its cause (the
+// message may hold SQL or paths, so it never reaches a client).
+Status FromSqliteError(const std::exception& e, const char* what);
+
+}  // namespace cairn::store

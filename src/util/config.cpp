@@ -1,0 +1,293 @@
+#include "util/config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace cairn {
+
+namespace {
+
+const char* const kDefaultOrigins =
+    "http://localhost:3000,http://localhost:3001,http://localhost:5173";
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+Status Bad(const std::string& name, const std::string& value, const std::string& why) {
+  return Status::InvalidArgument(name + ": " + why + " (got \"" + value + "\")");
+}
+
+// Strict decimal integer in [lo, hi]; "12abc", "", "+1" and overflow fail.
+bool ParseInt(const std::string& s, int64_t lo, int64_t hi, int64_t* out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+Status IntSetting(const std::string& name, const std::string& value, int64_t lo, int64_t hi,
+                  int* out) {
+  int64_t v;
+  if (!ParseInt(value, lo, hi, &v)) {
+    return Bad(name, value, "must be an integer from " + std::to_string(lo) + " to " +
+                                std::to_string(hi));
+  }
+  *out = static_cast<int>(v);
+  return Status::Ok();
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = Trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// The database's directory must exist and be writable; SQLite also needs to
+// create the -wal and -shm files beside it.
+Status CheckDatabasePath(const std::string& path) {
+  if (path.empty()) return Bad("DATABASE_PATH", path, "must not be empty");
+  if (path == ":memory:") return Status::Ok();
+  std::string dir = ".";
+  size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Bad("DATABASE_PATH", path, "directory " + dir + " does not exist");
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    return Bad("DATABASE_PATH", path, "directory " + dir + " is not writable");
+  }
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) return Bad("DATABASE_PATH", path, "is not a regular file");
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      return Bad("DATABASE_PATH", path, "is not readable and writable");
+    }
+  }
+  return Status::Ok();
+}
+
+// Applies one named setting to cfg. Names not in Settings() never get here.
+Status Apply(const std::string& name, const std::string& value, Config* cfg) {
+  if (name == "PORT") return IntSetting(name, value, 1, 65535, &cfg->port);
+  if (name == "HOST") {
+    if (value.empty()) return Bad(name, value, "must not be empty");
+    cfg->host = value;
+    return Status::Ok();
+  }
+  if (name == "DATABASE_PATH") {
+    Status s = CheckDatabasePath(value);
+    if (!s.ok()) return s;
+    cfg->database_path = value;
+    return Status::Ok();
+  }
+  if (name == "JWT_SECRET") {
+    if (value.size() < 32) {
+      return Status::InvalidArgument("JWT_SECRET: must be at least 32 bytes (got " +
+                                     std::to_string(value.size()) + ")");
+    }
+    cfg->jwt_secret = value;
+    return Status::Ok();
+  }
+  if (name == "MAX_BODY_BYTES") {
+    int v;
+    Status s = IntSetting(name, value, 64, 16 * 1024 * 1024, &v);
+    cfg->max_body_bytes = static_cast<size_t>(v);
+    return s;
+  }
+  if (name == "SQLITE_SYNCHRONOUS") {
+    if (value != "FULL" && value != "NORMAL") return Bad(name, value, "must be FULL or NORMAL");
+    cfg->sqlite_synchronous_full = value == "FULL";
+    return Status::Ok();
+  }
+  if (name == "SQLITE_BUSY_TIMEOUT_MS") {
+    return IntSetting(name, value, 0, 600000, &cfg->sqlite_busy_timeout_ms);
+  }
+  if (name == "LOG_LEVEL") {
+    if (!log::ParseLevel(value, &cfg->log_level)) {
+      return Bad(name, value, "must be debug, info, warn or error");
+    }
+    return Status::Ok();
+  }
+  if (name == "CORS_ORIGINS" || name == "FRONTEND_URL" || name == "CLIENT_URL") {
+    for (std::string origin : SplitList(value)) {
+      while (!origin.empty() && origin.back() == '/') origin.pop_back();
+      if (!IsValidOrigin(origin)) {
+        return Bad(name, value, "must be origins like https://app.example.com");
+      }
+      cfg->cors_origins.push_back(origin);
+    }
+    return Status::Ok();
+  }
+  if (name == "WORKER_THREADS") return IntSetting(name, value, 2, 1024, &cfg->worker_threads);
+  if (name == "MAX_QUEUED_CONNECTIONS") {
+    return IntSetting(name, value, 1, 65536, &cfg->max_queued_connections);
+  }
+  if (name == "READ_TIMEOUT_S") return IntSetting(name, value, 1, 300, &cfg->read_timeout_s);
+  if (name == "WRITE_TIMEOUT_S") return IntSetting(name, value, 1, 300, &cfg->write_timeout_s);
+  if (name == "KEEP_ALIVE_TIMEOUT_S") {
+    return IntSetting(name, value, 1, 300, &cfg->keep_alive_timeout_s);
+  }
+  if (name == "SHUTDOWN_TIMEOUT_S") {
+    return IntSetting(name, value, 1, 600, &cfg->shutdown_timeout_s);
+  }
+  if (name == "DB_POOL_SIZE") return IntSetting(name, value, 1, 64, &cfg->db_pool_size);
+  if (name == "CAIRN_CONFIG") return Status::Ok();  // consumed by LoadConfig
+  return Status::Internal("setting " + name + " has no parser");
+}
+
+bool IsKnownSetting(const std::string& name) {
+  for (const SettingInfo& s : Settings()) {
+    if (name == s.name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::vector<SettingInfo>& Settings() {
+  static const std::vector<SettingInfo> kSettings = {
+      {"PORT", "8080", "TCP port to listen on (--port)"},
+      {"HOST", "0.0.0.0", "address to bind (--host)"},
+      {"DATABASE_PATH", "./cairn.db", "the SQLite file (--db)"},
+      {"JWT_SECRET", "(generated)",
+       "token signing secret, at least 32 bytes; by default generated on first start and kept "
+       "beside the database as <db>.secret (mode 0600)"},
+      {"MAX_BODY_BYTES", "10240", "largest accepted request body; larger is 413"},
+      {"SQLITE_SYNCHRONOUS", "FULL",
+       "FULL: an acknowledged write survives power loss; NORMAL: faster, the last writes may be "
+       "lost on power loss (never corrupted)"},
+      {"SQLITE_BUSY_TIMEOUT_MS", "5000", "how long a writer waits for the database lock"},
+      {"LOG_LEVEL", "info", "debug, info, warn or error"},
+      {"CORS_ORIGINS", kDefaultOrigins, "comma-separated origins allowed by CORS"},
+      {"FRONTEND_URL", "", "one more allowed origin"},
+      {"CLIENT_URL", "", "one more allowed origin"},
+      {"WORKER_THREADS", "64",
+       "HTTP worker threads; each open keep-alive connection holds one, so this bounds "
+       "concurrent connections"},
+      {"MAX_QUEUED_CONNECTIONS", "256", "accepted connections waiting for a worker; beyond it "
+                                        "new connections are closed"},
+      {"READ_TIMEOUT_S", "5", "socket read timeout"},
+      {"WRITE_TIMEOUT_S", "5", "socket write timeout"},
+      {"KEEP_ALIVE_TIMEOUT_S", "5", "idle keep-alive connections are closed after this"},
+      {"SHUTDOWN_TIMEOUT_S", "10", "longest wait for in-flight requests on SIGTERM"},
+      {"DB_POOL_SIZE", "4", "SQLite connections kept open for request handlers"},
+      {"CAIRN_CONFIG", "", "optional config file of KEY=VALUE lines (--config)"},
+  };
+  return kSettings;
+}
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+bool IsValidOrigin(const std::string& origin) {
+  size_t sep = origin.find("://");
+  if (sep == std::string::npos) return false;
+  std::string scheme = origin.substr(0, sep);
+  if (scheme != "http" && scheme != "https") return false;
+  std::string rest = origin.substr(sep + 3);
+  if (rest.empty()) return false;
+  for (char c : rest) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    if (!ok) return false;  // no path, query, userinfo or spaces
+  }
+  return true;
+}
+
+Result<std::map<std::string, std::string>> ParseConfigFile(const std::string& path,
+                                                           const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::stringstream ss(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(ss, line)) {
+    ++lineno;
+    std::string t = Trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    size_t eq = t.find('=');
+    std::string where = path + ":" + std::to_string(lineno);
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument("CAIRN_CONFIG: " + where + ": expected KEY=VALUE");
+    }
+    std::string key = Trim(t.substr(0, eq));
+    std::string value = Trim(t.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (!IsKnownSetting(key) || key == "CAIRN_CONFIG") {
+      return Status::InvalidArgument("CAIRN_CONFIG: " + where + ": unknown setting " + key);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+Result<Config> LoadConfig(const std::map<std::string, std::string>& flags, const EnvLookup& env) {
+  std::map<std::string, std::string> file;
+  std::optional<std::string> file_path;
+  if (auto it = flags.find("CAIRN_CONFIG"); it != flags.end()) {
+    file_path = it->second;
+  } else {
+    file_path = env("CAIRN_CONFIG");
+  }
+  if (file_path && !file_path->empty()) {
+    std::ifstream in(*file_path);
+    if (!in) return Bad("CAIRN_CONFIG", *file_path, "cannot be read");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto parsed = ParseConfigFile(*file_path, buf.str());
+    if (!parsed.ok()) return parsed.status();
+    file = std::move(parsed.value());
+  }
+
+  Config cfg;
+  bool origins_given = false;
+  for (const SettingInfo& s : Settings()) {
+    std::string name = s.name;
+    std::optional<std::string> value;
+    if (auto it = flags.find(name); it != flags.end()) {
+      value = it->second;
+    } else if (auto e = env(name)) {
+      value = *e;
+    } else if (auto f = file.find(name); f != file.end()) {
+      value = f->second;
+    }
+    if (!value) continue;
+    if (name == "CORS_ORIGINS") origins_given = true;
+    Status st = Apply(name, *value, &cfg);
+    if (!st.ok()) return st;
+  }
+  if (!origins_given) {
+    Status st = Apply("CORS_ORIGINS", kDefaultOrigins, &cfg);
+    if (!st.ok()) return st;
+  }
+  Status st = CheckDatabasePath(cfg.database_path);
+  if (!st.ok()) return st;
+  return cfg;
+}
+
+}  // namespace cairn

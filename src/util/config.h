@@ -1,0 +1,71 @@
+#pragma once
+
+// Settings: every one has a name (the environment variable), a default that
+// works on a laptop, and a check. A value is taken from the command-line
+// flags first, then the environment, then the optional config file
+// (CAIRN_CONFIG or --config: KEY=VALUE lines, '#' comments), then the default.
+//
+// A bad value is an InvalidArgument whose message starts with the setting's
+// name, so main can print it as the one line on stderr and exit non-zero.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/log.h"
+#include "util/status.h"
+
+namespace cairn {
+
+struct Config {
+  int port = 8080;
+  std::string host = "0.0.0.0";
+  std::string database_path = "./cairn.db";
+  // Empty: generated on first start and kept beside the database (0600).
+  std::string jwt_secret;
+  size_t max_body_bytes = 10 * 1024;
+  bool sqlite_synchronous_full = true;  // false: NORMAL
+  int sqlite_busy_timeout_ms = 5000;
+  log::Level log_level = log::Level::kInfo;
+  // Allowed CORS origins: CORS_ORIGINS plus FRONTEND_URL and CLIENT_URL.
+  std::vector<std::string> cors_origins;
+  // HTTP worker threads. cpp-httplib keeps a worker for each open keep-alive
+  // connection, so this bounds concurrent connections, not CPU use.
+  int worker_threads = 64;
+  int max_queued_connections = 256;
+  int read_timeout_s = 5;
+  int write_timeout_s = 5;
+  int keep_alive_timeout_s = 5;
+  int shutdown_timeout_s = 10;
+  int db_pool_size = 4;
+};
+
+// One setting, for the loader and for --help and the README.
+struct SettingInfo {
+  const char* name;
+  const char* default_value;
+  const char* help;
+};
+const std::vector<SettingInfo>& Settings();
+
+// Looks a name up in the environment; injectable for tests.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// flags: setting name -> value, from the command line (already mapped from
+// --port etc. by main). config_file: path or empty; when empty, CAIRN_CONFIG
+// from flags or env is used if set.
+Result<Config> LoadConfig(const std::map<std::string, std::string>& flags, const EnvLookup& env);
+
+// Parses the config file format. InvalidArgument naming the file and line on a
+// syntax error or an unknown setting.
+Result<std::map<std::string, std::string>> ParseConfigFile(const std::string& path,
+                                                           const std::string& text);
+
+// True for "scheme://host[:port]" with scheme http or https and nothing after.
+bool IsValidOrigin(const std::string& origin);
+
+}  // namespace cairn

@@ -1,0 +1,22 @@
+#pragma once
+
+// Resource identifiers: a type prefix, an underscore and 16 lowercase hex
+// characters from the OS's CSPRNG (libsodium), e.g. "req_9f2c0d1e4b7a3c55".
+// 64 random bits: never sequential, never guessable. Thread-safe once
+// sodium_init() has run (main does it first).
+
+#include <string>
+#include <string_view>
+
+namespace cairn {
+
+std::string NewId(std::string_view prefix);
+
+// True for "<lowercase letters and underscores>_<16 lowercase hex>", the shape
+// every id has (prefixes such as "tx_rem" contain an underscore themselves).
+bool IsWellFormedId(std::string_view id);
+
+// Lowercase hex of n random bytes.
+std::string RandomHex(size_t n_bytes);
+
+}  // namespace cairn

@@ -1,0 +1,135 @@
+#include "util/json.h"
+
+namespace cairn::json {
+
+int NestingDepth(std::string_view text, int limit) {
+  int depth = 0;
+  int max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) {
+          max_depth = depth;
+          if (max_depth > limit) return max_depth;
+        }
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;  // imbalance is picojson's to report
+        break;
+      default:
+        break;
+    }
+  }
+  return max_depth;
+}
+
+Result<picojson::object> ParseObject(std::string_view text) {
+  if (NestingDepth(text) > kMaxJsonDepth) {
+    return Status::InvalidArgument("JSON nesting is deeper than 32 levels");
+  }
+  picojson::value v;
+  std::string err;
+  const char* end = picojson::parse(v, text.data(), text.data() + text.size(), &err);
+  if (!err.empty()) return Status::InvalidArgument("Malformed JSON body");
+  for (const char* p = end; p != text.data() + text.size(); ++p) {
+    if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+      return Status::InvalidArgument("Malformed JSON body");
+    }
+  }
+  if (!v.is<picojson::object>()) {
+    return Status::InvalidArgument("The JSON body must be an object");
+  }
+  return std::move(v.get<picojson::object>());
+}
+
+void AppendString(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+std::string Quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendString(out, s);
+  return out;
+}
+
+namespace {
+
+void AppendValue(std::string& out, const picojson::value& v) {
+  if (v.is<picojson::null>()) {
+    out += "null";
+  } else if (v.is<bool>()) {
+    out += v.get<bool>() ? "true" : "false";
+  } else if (v.is<int64_t>()) {
+    out += std::to_string(v.get<int64_t>());
+  } else if (v.is<double>()) {
+    out += v.to_str();  // picojson prints integral doubles without ".0"
+  } else if (v.is<std::string>()) {
+    AppendString(out, v.get<std::string>());
+  } else if (v.is<picojson::array>()) {
+    out.push_back('[');
+    bool first = true;
+    for (const picojson::value& e : v.get<picojson::array>()) {
+      if (!first) out.push_back(',');
+      first = false;
+      AppendValue(out, e);
+    }
+    out.push_back(']');
+  } else {
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [k, e] : v.get<picojson::object>()) {
+      if (!first) out.push_back(',');
+      first = false;
+      AppendString(out, k);
+      out.push_back(':');
+      AppendValue(out, e);
+    }
+    out.push_back('}');
+  }
+}
+
+}  // namespace
+
+std::string Serialize(const picojson::value& v) {
+  std::string out;
+  AppendValue(out, v);
+  return out;
+}
+
+}  // namespace cairn::json

@@ -1,0 +1,43 @@
+#pragma once
+
+// JSON at the edge: parsing request bodies under the API's limits, and the
+// small writing helpers the hot paths use instead of building picojson trees.
+//
+// picojson parses recursively, so a hostile body of 100k '[' would overflow
+// the stack. ParseObject first measures nesting with a flat scan (no
+// recursion) and only hands bodies within kMaxJsonDepth to picojson.
+
+#include <picojson.h>
+
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace cairn::json {
+
+inline constexpr int kMaxJsonDepth = 32;
+
+// Deepest nesting of arrays and objects in text, counted without recursion
+// and ignoring brackets inside strings. Stops counting (returning a value
+// > limit) as soon as limit is exceeded.
+int NestingDepth(std::string_view text, int limit = kMaxJsonDepth);
+
+// Parses text as one JSON value whose top level is an object.
+// InvalidArgument for malformed JSON, trailing garbage, nesting deeper than
+// kMaxJsonDepth, or a non-object top level.
+Result<picojson::object> ParseObject(std::string_view text);
+
+// Appends s to out as a quoted JSON string (control characters escaped; bytes
+// >= 0x80 copied as they are, so UTF-8 passes through).
+void AppendString(std::string& out, std::string_view s);
+
+// Quoted JSON string.
+std::string Quote(std::string_view s);
+
+// Compact JSON text of v. Unlike picojson's serialize(), '/' is not escaped,
+// so paths and URLs read as written. Numbers: int64 exactly, doubles with
+// up to 17 significant digits.
+std::string Serialize(const picojson::value& v);
+
+}  // namespace cairn::json

@@ -1,0 +1,118 @@
+#include "util/log.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+
+#include "util/clock.h"
+#include "util/json.h"
+
+namespace cairn::log {
+
+namespace {
+
+std::atomic<int> g_threshold{static_cast<int>(Level::kInfo)};
+std::atomic<int> g_fd{1};
+
+const char* LevelName(Level l) {
+  switch (l) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+
+}  // namespace
+
+bool ParseLevel(std::string_view s, Level* out) {
+  for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
+    if (s == LevelName(l)) {
+      *out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+void SetThreshold(Level level) { g_threshold.store(static_cast<int>(level)); }
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= g_threshold.load(std::memory_order_relaxed);
+}
+void SetOutputFd(int fd) { g_fd.store(fd); }
+
+Line::Line(Level level, std::string_view event) : enabled_(Enabled(level)) {
+  if (!enabled_) return;
+  buf_.reserve(256);
+  // Milliseconds matter when reading request lines side by side.
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::string ts = FormatIso8601(now);
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms));
+  ts.replace(ts.size() - 1, 1, frac);
+  buf_ += "{\"time\":\"";
+  buf_ += ts;
+  buf_ += "\",\"level\":\"";
+  buf_ += LevelName(level);
+  buf_ += "\",\"event\":";
+  json::AppendString(buf_, event);
+}
+
+void Line::Key(std::string_view key) {
+  buf_.push_back(',');
+  json::AppendString(buf_, key);
+  buf_.push_back(':');
+}
+
+Line& Line::Str(std::string_view key, std::string_view value) {
+  if (!enabled_) return *this;
+  Key(key);
+  json::AppendString(buf_, value);
+  return *this;
+}
+
+Line& Line::Int(std::string_view key, int64_t value) {
+  if (!enabled_) return *this;
+  Key(key);
+  buf_ += std::to_string(value);
+  return *this;
+}
+
+Line& Line::Num(std::string_view key, double value, int decimals) {
+  if (!enabled_) return *this;
+  Key(key);
+  char num[48];
+  std::snprintf(num, sizeof num, "%.*f", decimals, value);
+  buf_ += num;
+  return *this;
+}
+
+Line& Line::Bool(std::string_view key, bool value) {
+  if (!enabled_) return *this;
+  Key(key);
+  buf_ += value ? "true" : "false";
+  return *this;
+}
+
+void Line::Emit() {
+  if (!enabled_) return;
+  enabled_ = false;
+  buf_ += "}\n";
+  int fd = g_fd.load(std::memory_order_relaxed);
+  const char* p = buf_.data();
+  size_t left = buf_.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a closed stdout must not take the server down
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+}  // namespace cairn::log

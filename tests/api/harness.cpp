@@ -1,0 +1,244 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+namespace cairn::test {
+
+namespace {
+
+// Settings a CI environment might carry that would change what a test sees.
+const char* const kScrubbed[] = {
+    "PORT", "HOST", "DATABASE_PATH", "JWT_SECRET", "MAX_BODY_BYTES", "SQLITE_SYNCHRONOUS",
+    "LOG_LEVEL", "CORS_ORIGINS", "FRONTEND_URL", "CLIENT_URL", "CAIRN_CONFIG",
+    "WORKER_THREADS", "DB_POOL_SIZE"};
+
+pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+            const std::string& out_path, const std::string& err_path) {
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    for (const char* k : kScrubbed) unsetenv(k);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    std::vector<char*> argv;
+    std::string bin = BinaryPath();
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int WaitExit(pid_t pid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/cairn-test-XXXXXX";
+  char* p = mkdtemp(tmpl);
+  REQUIRE(p != nullptr);
+  path_ = p;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string BinaryPath() {
+  const char* bin = std::getenv("CAIRN_BIN");
+  return bin != nullptr ? bin : "build/cairn";
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
+
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
+  TempDir io;
+  pid_t pid = Spawn(args, env, io.File("out"), io.File("err"));
+  CliResult r;
+  r.exit_code = WaitExit(pid, 30000);
+  if (r.exit_code == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  r.out = ReadFile(io.File("out"));
+  r.err = ReadFile(io.File("err"));
+  return r;
+}
+
+ServerProcess::ServerProcess() : ServerProcess(Options{}) {}
+
+ServerProcess::ServerProcess(Options opts) {
+  port_ = FreePort();
+  db_path_ = opts.db_path.empty() ? dir_.File("cairn.db") : opts.db_path;
+  std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port",
+                                   std::to_string(port_), "--db", db_path_};
+  for (const std::string& a : opts.extra_args) args.push_back(a);
+  pid_ = Spawn(args, opts.env, dir_.File("stdout"), dir_.File("stderr"));
+  if (!opts.wait_ready) return;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  httplib::Client cli("127.0.0.1", port_);
+  cli.set_connection_timeout(0, 200000);
+  for (;;) {
+    auto res = cli.Get("/health");
+    if (res && res->status == 200) return;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL("cairn exited during startup: " << Stderr());
+    }
+    if (std::chrono::steady_clock::now() > deadline) FAIL("cairn did not become ready");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+httplib::Client ServerProcess::Client() const {
+  httplib::Client cli("127.0.0.1", port_);
+  cli.set_read_timeout(10, 0);
+  return cli;
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int code = WaitExit(pid_, 15000);
+  if (code == -1) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  pid_ = -1;
+  return code;
+}
+
+std::string ServerProcess::Stdout() const { return ReadFile(dir_.File("stdout")); }
+std::string ServerProcess::Stderr() const { return ReadFile(dir_.File("stderr")); }
+
+std::string RawExchange(int port, const std::string& bytes, int timeout_ms) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may refuse before reading everything
+    sent += static_cast<size_t>(n);
+  }
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) break;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+int RawStatus(const std::string& response) {
+  if (response.size() < 12 || response.compare(0, 5, "HTTP/") != 0) return -1;
+  return std::atoi(response.substr(9, 3).c_str());
+}
+
+std::string RawBody(const std::string& response) {
+  size_t p = response.find("\r\n\r\n");
+  return p == std::string::npos ? std::string() : response.substr(p + 4);
+}
+
+picojson::object JsonBody(const std::string& body) {
+  picojson::value v;
+  std::string err = picojson::parse(v, body);
+  INFO("body: " << body);
+  REQUIRE(err.empty());
+  REQUIRE(v.is<picojson::object>());
+  return v.get<picojson::object>();
+}
+
+picojson::value Get(const picojson::object& o, const std::string& dotted) {
+  picojson::value cur{o};
+  std::stringstream ss(dotted);
+  std::string part;
+  while (std::getline(ss, part, '.')) {
+    if (!cur.is<picojson::object>()) return picojson::value();
+    const auto& obj = cur.get<picojson::object>();
+    auto it = obj.find(part);
+    if (it == obj.end()) return picojson::value();
+    picojson::value next = it->second;
+    cur = next;
+  }
+  return cur;
+}
+
+std::string GetStr(const picojson::object& o, const std::string& dotted) {
+  picojson::value v = Get(o, dotted);
+  return v.is<std::string>() ? v.get<std::string>() : std::string();
+}
+
+}  // namespace cairn::test

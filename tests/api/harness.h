@@ -1,0 +1,96 @@
+#pragma once
+
+// The API tests' view of Cairn: the real binary (CAIRN_BIN, default
+// build/cairn) started on a free port with a temporary database, spoken to
+// over HTTP, and stopped with SIGTERM when the test's scope ends.
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <picojson.h>
+
+#include "http/httplib_config.h"
+
+namespace cairn::test {
+
+// A temporary directory, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string BinaryPath();
+int FreePort();
+std::string ReadFile(const std::string& path);
+bool FileExists(const std::string& path);
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the binary with args and extra environment to completion.
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env = {});
+
+class ServerProcess {
+ public:
+  struct Options {
+    std::map<std::string, std::string> env;
+    std::vector<std::string> extra_args;
+    std::string db_path;  // default: <tmp>/cairn.db
+    bool wait_ready = true;
+  };
+  ServerProcess();
+  explicit ServerProcess(Options opts);
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  int port() const { return port_; }
+  const std::string& db_path() const { return db_path_; }
+  const TempDir& dir() const { return dir_; }
+  httplib::Client Client() const;
+
+  // Sends SIGTERM and waits (up to 15 s); returns the exit status, or -1.
+  int Stop();
+  bool running() const { return pid_ > 0; }
+  // Everything the server wrote to stdout so far (its JSON log lines).
+  std::string Stdout() const;
+  std::string Stderr() const;
+
+ private:
+  TempDir dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string db_path_;
+};
+
+// Writes raw bytes to 127.0.0.1:port and returns everything read until the
+// server closes the connection or `timeout_ms` passes without data.
+std::string RawExchange(int port, const std::string& bytes, int timeout_ms = 3000);
+
+// Status code of a raw HTTP response ("HTTP/1.1 413 ..."), or -1.
+int RawStatus(const std::string& response);
+// Body of a raw response (after the blank line).
+std::string RawBody(const std::string& response);
+
+// The body as JSON; a failed parse fails the calling test.
+picojson::object JsonBody(const std::string& body);
+// Path lookup in parsed JSON: Get(o, "error.code").
+picojson::value Get(const picojson::object& o, const std::string& dotted);
+std::string GetStr(const picojson::object& o, const std::string& dotted);
+
+}  // namespace cairn::test

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 want=${1:-build}
 
 build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev
-            doctest-dev dpkg-dev file)
+            doctest-dev dpkg-dev)
 bench_pkgs=(wrk nginx-light procps)
 
 sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -92,13 +92,12 @@ EOF
   rm -rf "$tmp"
 }
 
-# Node.js runs the API tests' third-party checks and the Express peer, never the
-# server. A machine that already has node and npm (from any source) keeps them;
+# Node.js runs the Express benchmark peer, never the server. A machine that already has node and npm (from any source) keeps them;
 # otherwise Debian's packages provide both.
 node_pkgs() { command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm; }
 
 case "$want" in
-  build) install_pkgs "${build_pkgs[@]}" $(node_pkgs); fetch_httplib ;;
+  build) install_pkgs "${build_pkgs[@]}"; fetch_httplib ;;
   bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs); fetch_httplib ;;
   *) echo "usage: scripts/deps.sh [build|bench]" >&2; exit 2 ;;
 esac

@@ -175,17 +175,20 @@ bool Pipeline::ApplyCors(const httplib::Request& req, httplib::Response& res) {
   return true;
 }
 
-// 415 and 413 from the headers alone, before a byte of the body is read.
+// 415 and 413 from the headers alone, before a byte of the body is read:
+// httplib would otherwise parse a multipart body itself, or read a body the
+// API will refuse. The unread body would then be taken for the next request,
+// so these answers close the connection.
 bool Pipeline::CheckBodyHeaders(const httplib::Request& req, httplib::Response& res) {
   if (!HasBody(req)) return true;
   if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
     WriteError(res, 415, "unsupported_media_type", "Content-Type must be application/json");
+    res.set_header("Connection", "close");
     return false;
   }
   if (req.get_header_value_u64("Content-Length") > max_body_bytes_) {
     WriteError(res, 413, "payload_too_large",
                "Request body exceeds " + std::to_string(max_body_bytes_) + " bytes");
-    // The unread body would otherwise be parsed as the next request.
     res.set_header("Connection", "close");
     return false;
   }
@@ -198,7 +201,6 @@ void Pipeline::Dispatch(const httplib::Request& req, httplib::Response& res) {
 }
 
 void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
-  static const picojson::object kNoBody;
   Result<picojson::object> body = picojson::object();
   if (!req.body.empty()) {
     body = json::ParseObject(req.body);

@@ -6,15 +6,15 @@
 //   2. timing: X-Response-Time            (every response)
 //   3. security headers                   (every response)
 //   4. CORS, answering preflights
-//   5. body rules: 415, 413 on the declared length, then (once httplib has
+//   5. body rules: 415 and 413 from the headers, then (once httplib has
 //      read the body) 400 for malformed JSON or nesting deeper than 32
 //   6. routing: 404, 405 with Allow, deprecation headers
 //   7. the handler, whose Status the envelope turns into the error body
 //
-// Steps 1-5a run in httplib's pre-routing hook, before the body is read. A
-// request without a body is dispatched right there; one with a body is
-// dispatched by the catch-all handlers after httplib has read it within
-// MAX_BODY_BYTES. Errors raised by httplib itself (400 bad request line, 414,
+// Steps 1-4 and the header half of 5 run in httplib's pre-routing hook, before the
+// body is read. A request without a body is dispatched right there; one with
+// a body is dispatched by the catch-all handlers after httplib has read it
+// within MAX_BODY_BYTES. Errors raised by httplib itself (400 bad request line, 414,
 // 413 on a chunked body) get their envelope from OnError and their headers
 // from PostRouting, so every response carries the same headers.
 //

@@ -388,3 +388,18 @@ TEST_CASE("HTML-free API responses carry a CSP that allows no active content") {
   CHECK(res->get_header_value("Content-Security-Policy") ==
         "default-src 'none'; frame-ancestors 'none'");
 }
+
+TEST_CASE("a refused body leaves a keep-alive connection usable for the next request") {
+  ServerProcess server;
+  auto cli = server.Client();
+  cli.set_keep_alive(true);
+  auto res = cli.Post("/api/v1/health", "{\"a\":1}", "text/plain");
+  REQUIRE(res);
+  CHECK(res->status == 415);
+  auto bad = cli.Post("/api/v1/health", "{nope", "application/json");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  auto next = cli.Get("/health");
+  REQUIRE(next);
+  CHECK(next->status == 200);
+}

@@ -29,6 +29,7 @@ constexpr Reason kReasons[] = {
     {"not_found", 404},
     {"method_not_allowed", 405},
     {"conflict", 409},
+    {"gone", 410},
     {"payload_too_large", 413},
     {"unsupported_media_type", 415},
     {"validation_error", 422},
@@ -121,10 +122,13 @@ void WriteError(httplib::Response& res, int http_status, std::string_view code,
 
 void WriteError(httplib::Response& res, const Status& status) {
   ErrorKind kind = KindOf(status);
-  // An internal error's message may carry a cause; the client gets a fixed one.
-  std::string_view message =
-      kind.http_status == 500 ? std::string_view("Internal server error") : status.message();
-  WriteError(res, kind.http_status, kind.code, message, DetailsJson(status));
+  // An internal error's message and details may carry a cause; the client
+  // gets a fixed message and nothing else.
+  if (kind.http_status == 500) {
+    WriteError(res, 500, kind.code, "Internal server error");
+    return;
+  }
+  WriteError(res, kind.http_status, kind.code, status.message(), DetailsJson(status));
 }
 
 void WriteErrorForStatus(httplib::Response& res) {
@@ -154,7 +158,7 @@ void WriteData(httplib::Response& res, int http_status, std::string_view data_js
   res.set_content(std::move(body), kJson);
 }
 
-void WriteData(httplib::Response& res, int http_status, const picojson::value& data) {
+void WriteValue(httplib::Response& res, int http_status, const picojson::value& data) {
   WriteData(res, http_status, json::Serialize(data));
 }
 

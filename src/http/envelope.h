@@ -43,7 +43,7 @@ void WriteErrorForStatus(httplib::Response& res);
 
 // data_json: the serialised value of "data".
 void WriteData(httplib::Response& res, int http_status, std::string_view data_json);
-void WriteData(httplib::Response& res, int http_status, const picojson::value& data);
+void WriteValue(httplib::Response& res, int http_status, const picojson::value& data);
 void WriteMessage(httplib::Response& res, int http_status, std::string_view message);
 
 }  // namespace cairn::http

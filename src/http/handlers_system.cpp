@@ -78,7 +78,7 @@ Status Discovery(const SystemDeps& deps, httplib::Response& res) {
   data["apiVersion"] = picojson::value("v1");
   data["services"] = picojson::value(svc);
   data["links"] = picojson::value(links);
-  WriteData(res, 200, picojson::value(data));
+  WriteValue(res, 200, picojson::value(data));
   return Status::Ok();
 }
 

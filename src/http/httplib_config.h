@@ -13,5 +13,8 @@
 // of 5 drops SYNs under such bursts and costs a 1 s retransmit.
 #define CPPHTTPLIB_LISTEN_BACKLOG 1024
 #define CPPHTTPLIB_TCP_NODELAY true
+// poll(2) instead of select(2) for every socket wait: select is limited to
+// FD_SETSIZE (1024) descriptors and scans a bitmap up to the highest one.
+#define CPPHTTPLIB_USE_POLL
 
 #include <httplib.h>

@@ -235,7 +235,16 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
 
   Call call{req, m.params, body.value()};
   Status st = route.handler(call, res);
-  if (!st.ok()) WriteError(res, st);
+  if (st.ok()) return;
+  if (KindOf(st).http_status == 500) {
+    // The client sees a fixed message; the cause is kept here, by request id.
+    log::Error("internal_error")
+        .Str("requestId", res.get_header_value("X-Request-ID"))
+        .Str("route", route.path)
+        .Str("cause", st.message())
+        .Emit();
+  }
+  WriteError(res, st);
 }
 
 void Pipeline::PostRouting(const httplib::Request& req, httplib::Response& res) {

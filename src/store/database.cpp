@@ -4,18 +4,40 @@
 
 #include <SQLiteCpp/Exception.h>
 
+#include <thread>
+
 #include "util/log.h"
 
 namespace cairn::store {
+
+namespace {
+
+// journal_mode returns the mode now in force: a read-only medium or an odd VFS
+// can refuse WAL, and we must not run without it silently. Switching a new
+// file takes an exclusive lock that SQLite's busy handler does not wait for,
+// so two processes creating the same database retry here, within the busy
+// timeout.
+std::string SwitchToWal(SQLite::Database& db, int busy_timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (;;) {
+    try {
+      return db.execAndGet("PRAGMA journal_mode=WAL").getString();
+    } catch (const SQLite::Exception& e) {
+      bool busy = (e.getErrorCode() & 0xff) == SQLITE_BUSY;
+      if (!busy || std::chrono::steady_clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+}
+
+}  // namespace
 
 Result<std::unique_ptr<SQLite::Database>> OpenConnection(const DatabaseOptions& opts) {
   try {
     auto db = std::make_unique<SQLite::Database>(
         opts.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
         opts.busy_timeout_ms);
-    // journal_mode returns the mode now in force: a read-only medium or an
-    // odd VFS can refuse WAL, and we must not run without it silently.
-    std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
+    std::string mode = SwitchToWal(*db, opts.busy_timeout_ms);
     if (opts.path != ":memory:" && mode != "wal") {
       return Status::Unavailable("the database could not be put in WAL mode (mode is " + mode +
                                  ")");
@@ -93,14 +115,22 @@ Result<double> Ping(Database& db, std::chrono::milliseconds wait) {
 
 Status FromSqliteError(const std::exception& e, const char* what) {
   int code = SQLITE_ERROR;
-  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) code = se->getErrorCode();
+  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
+    code = se->getExtendedErrorCode();
+  }
   log::Error("database_error").Str("operation", what).Str("cause", e.what()).Emit();
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Status::AlreadyExists("the record conflicts with an existing one");
+  }
+  if (code == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    return Status::FailedPrecondition("the record refers to one that does not exist");
+  }
+  // Any other constraint (NOT NULL, CHECK) means validation missed something:
+  // a bug, reported as internal.
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Status::Unavailable("the database is busy; try again");
-    case SQLITE_CONSTRAINT:
-      return Status::AlreadyExists("the record conflicts with an existing one");
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:

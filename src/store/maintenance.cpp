@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <cstdio>
 
 #include "store/database.h"
@@ -37,7 +40,12 @@ Status Backup(SQLite::Database& db, const std::string& out_path) {
   if (::stat(out_path.c_str(), &st) == 0) {
     return Status::AlreadyExists(out_path + " already exists");
   }
+  // The copy holds every secret the live database does, so it is created
+  // 0600 before a byte is written (VACUUM INTO fills an empty file).
   std::string tmp = out_path + ".tmp-" + RandomHex(4);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable("cannot create " + tmp);
+  ::close(fd);
   try {
     SQLite::Statement vac(db, "VACUUM INTO ?");
     vac.bind(1, tmp);
@@ -57,9 +65,12 @@ Status Backup(SQLite::Database& db, const std::string& out_path) {
     std::remove(tmp.c_str());
     return Status::Internal(std::string("the backup copy cannot be read: ") + e.what());
   }
-  // The copy holds every secret the live database does.
-  if (::chmod(tmp.c_str(), 0600) != 0 || ::rename(tmp.c_str(), out_path.c_str()) != 0) {
-    std::remove(tmp.c_str());
+  // link(2) fails if out_path appeared meanwhile: never overwrite a file.
+  int linked = ::link(tmp.c_str(), out_path.c_str());
+  int link_errno = errno;
+  std::remove(tmp.c_str());
+  if (linked != 0) {
+    if (link_errno == EEXIST) return Status::AlreadyExists(out_path + " already exists");
     return Status::Unavailable("cannot move the backup into place at " + out_path);
   }
   return Status::Ok();

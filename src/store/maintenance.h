@@ -17,9 +17,10 @@ Result<std::vector<std::string>> CheckIntegrity(SQLite::Database& db);
 
 // Writes a consistent copy of the database to out_path while other
 // connections keep writing (VACUUM INTO runs in one read transaction, so the
-// copy is a single snapshot). The copy is written beside out_path under a
-// temporary name, checked, made mode 0600 and renamed into place, so out_path
-// is either absent or complete. AlreadyExists if out_path exists.
+// copy is a single snapshot). The copy is written (mode 0600) beside out_path
+// under a temporary name, checked, and linked into place, so out_path is
+// either absent or complete. AlreadyExists if out_path exists, even if it
+// appears while the copy is being made.
 Status Backup(SQLite::Database& db, const std::string& out_path);
 
 // The instance row of 0001_init.sql.

@@ -63,6 +63,8 @@ bool ParseIsoDate(const std::string& s, TimePoint* out) {
   int m = std::stoi(s.substr(5, 2));
   int d = std::stoi(s.substr(8, 2));
   static const int kDaysIn[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  // TimePoint counts nanoseconds in 64 bits: years 1678-2261 only.
+  if (y < 1678 || y > 2261) return false;
   if (m < 1 || m > 12 || d < 1) return false;
   int max_day = kDaysIn[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0);
   if (d > max_day) return false;

@@ -45,7 +45,8 @@ std::string FormatIso8601(TimePoint t);
 std::string FormatHttpDate(TimePoint t);
 
 // Parses "YYYY-MM-DD" (a calendar date, checked) as midnight UTC. Returns
-// false on anything else.
+// false on anything else, including years outside 1678-2261 that TimePoint
+// cannot hold.
 bool ParseIsoDate(const std::string& s, TimePoint* out);
 
 int64_t UnixSeconds(TimePoint t);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -64,7 +65,10 @@ std::vector<std::string> SplitList(const std::string& s) {
 // create the -wal and -shm files beside it.
 Status CheckDatabasePath(const std::string& path) {
   if (path.empty()) return Bad("DATABASE_PATH", path, "must not be empty");
-  if (path == ":memory:") return Status::Ok();
+  // Each pooled connection would get its own empty in-memory database.
+  if (path == ":memory:" || path.rfind("file:", 0) == 0) {
+    return Bad("DATABASE_PATH", path, "must be a file path");
+  }
   std::string dir = ".";
   size_t slash = path.find_last_of('/');
   if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
@@ -107,9 +111,9 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
     return Status::Ok();
   }
   if (name == "MAX_BODY_BYTES") {
-    int v;
+    int v = 0;
     Status s = IntSetting(name, value, 64, 16 * 1024 * 1024, &v);
-    cfg->max_body_bytes = static_cast<size_t>(v);
+    if (s.ok()) cfg->max_body_bytes = static_cast<size_t>(v);
     return s;
   }
   if (name == "SQLITE_SYNCHRONOUS") {
@@ -129,6 +133,8 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
   if (name == "CORS_ORIGINS" || name == "FRONTEND_URL" || name == "CLIENT_URL") {
     for (std::string origin : SplitList(value)) {
       while (!origin.empty() && origin.back() == '/') origin.pop_back();
+      // Browsers send scheme and host in lowercase; so compare that way.
+      for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (!IsValidOrigin(origin)) {
         return Bad(name, value, "must be origins like https://app.example.com");
       }
@@ -208,11 +214,39 @@ bool IsValidOrigin(const std::string& origin) {
   std::string scheme = origin.substr(0, sep);
   if (scheme != "http" && scheme != "https") return false;
   std::string rest = origin.substr(sep + 3);
-  if (rest.empty()) return false;
-  for (char c : rest) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-    if (!ok) return false;  // no path, query, userinfo or spaces
+  std::string host = rest;
+  std::string port;
+  if (!rest.empty() && rest[0] == '[') {  // [v6 address]
+    size_t close = rest.find(']');
+    if (close == std::string::npos || close < 3) return false;
+    for (size_t i = 1; i < close; ++i) {
+      char c = rest[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == ':' || c == '.')) return false;
+    }
+    host = rest.substr(0, close + 1);
+    std::string after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return false;
+      port = after.substr(1);
+      if (port.empty()) return false;
+    }
+  } else {
+    size_t colon = rest.find(':');
+    if (colon != std::string::npos) {
+      host = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    // Lowercase only: browsers send the serialised (lowercase) origin and the
+    // CORS check compares exactly. No path, query, userinfo or spaces.
+    if (host.empty() || host.front() == '-' || host.front() == '.') return false;
+    for (char c : host) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) return false;
+    }
+  }
+  if (!port.empty()) {
+    int64_t p;
+    if (!ParseInt(port, 1, 65535, &p)) return false;
   }
   return true;
 }

@@ -65,7 +65,8 @@ Result<Config> LoadConfig(const std::map<std::string, std::string>& flags, const
 Result<std::map<std::string, std::string>> ParseConfigFile(const std::string& path,
                                                            const std::string& text);
 
-// True for "scheme://host[:port]" with scheme http or https and nothing after.
+// True for "scheme://host[:port]": scheme http or https, a lowercase host name
+// or IP ([v6] in brackets), an optional port 1-65535, and nothing after.
 bool IsValidOrigin(const std::string& origin);
 
 }  // namespace cairn

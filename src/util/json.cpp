@@ -38,13 +38,56 @@ int NestingDepth(std::string_view text, int limit) {
   return max_depth;
 }
 
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xe0) == 0xc0) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are invalid.
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 Result<picojson::object> ParseObject(std::string_view text) {
   if (NestingDepth(text) > kMaxJsonDepth) {
     return Status::InvalidArgument("JSON nesting is deeper than 32 levels");
   }
+  if (!IsValidUtf8(text)) return Status::InvalidArgument("The JSON body is not valid UTF-8");
   picojson::value v;
   std::string err;
-  const char* end = picojson::parse(v, text.data(), text.data() + text.size(), &err);
+  const char* end = nullptr;
+  try {
+    end = picojson::parse(v, text.data(), text.data() + text.size(), &err);
+  } catch (const std::exception&) {
+    // picojson throws for numbers beyond a double's range, such as 1e400.
+    return Status::InvalidArgument("Malformed JSON body: a number is out of range");
+  }
   if (!err.empty()) return Status::InvalidArgument("Malformed JSON body");
   for (const char* p = end; p != text.data() + text.size(); ++p) {
     if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {

@@ -23,9 +23,14 @@ inline constexpr int kMaxJsonDepth = 32;
 // > limit) as soon as limit is exceeded.
 int NestingDepth(std::string_view text, int limit = kMaxJsonDepth);
 
+// True if s is well-formed UTF-8 (no overlong forms, surrogates or code
+// points past U+10FFFF), as RFC 8259 requires of JSON text.
+bool IsValidUtf8(std::string_view s);
+
 // Parses text as one JSON value whose top level is an object.
-// InvalidArgument for malformed JSON, trailing garbage, nesting deeper than
-// kMaxJsonDepth, or a non-object top level.
+// InvalidArgument for malformed JSON, invalid UTF-8, a number beyond a
+// double's range, trailing garbage, nesting deeper than kMaxJsonDepth, or a
+// non-object top level. Duplicate keys: the last one wins.
 Result<picojson::object> ParseObject(std::string_view text);
 
 // Appends s to out as a quoted JSON string (control characters escaped; bytes

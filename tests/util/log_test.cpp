@@ -1,0 +1,105 @@
+#include "util/log.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../log_capture.h"
+
+namespace cairn::log {
+namespace {
+
+using testing::LogCapture;
+using testing::StrOf;
+
+// Sets the threshold for one test and puts the default back afterwards.
+struct ThresholdGuard {
+  explicit ThresholdGuard(Level l) { SetThreshold(l); }
+  ~ThresholdGuard() { SetThreshold(Level::kInfo); }
+};
+
+TEST_CASE("log levels are parsed by their lowercase names only") {
+  struct Row {
+    const char* text;
+    Level level;
+  };
+  for (const Row& r : {Row{"debug", Level::kDebug}, Row{"info", Level::kInfo},
+                       Row{"warn", Level::kWarn}, Row{"error", Level::kError}}) {
+    CAPTURE(r.text);
+    Level got = Level::kError;
+    if (r.level == Level::kError) got = Level::kDebug;
+    REQUIRE(ParseLevel(r.text, &got));
+    CHECK(got == r.level);
+  }
+  for (const char* bad : {"", "INFO", "Info", "warning", "fatal", "info ", "trace"}) {
+    CAPTURE(bad);
+    Level got = Level::kWarn;
+    CHECK_FALSE(ParseLevel(bad, &got));
+    CHECK(got == Level::kWarn);
+  }
+}
+
+TEST_CASE("a log line is one JSON object with time, level, event and the fields in order") {
+  LogCapture logs;
+  Line(Level::kWarn, "disk_low")
+      .Str("path", "/var/lib/\"cairn\"\n")
+      .Int("free", -42)
+      .Num("ratio", 0.12345, 2)
+      .Bool("ok", false)
+      .Emit();
+  std::string text = logs.Text();
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+  CHECK(text.find(R"("level":"warn","event":"disk_low","path":"/var/lib/\"cairn\"\n","free":-42,)"
+                  R"("ratio":0.12,"ok":false})") != std::string::npos);
+  std::vector<picojson::object> lines = logs.Lines();
+  REQUIRE(lines.size() == 1);
+  CHECK(std::regex_match(StrOf(lines[0], "time"),
+                         std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)")));
+  CHECK(StrOf(lines[0], "path") == "/var/lib/\"cairn\"\n");
+}
+
+TEST_CASE("lines below the threshold are dropped") {
+  LogCapture logs;
+  ThresholdGuard guard(Level::kWarn);
+  CHECK_FALSE(Enabled(Level::kInfo));
+  CHECK(Enabled(Level::kWarn));
+  CHECK(Enabled(Level::kError));
+  Info("dropped").Str("k", "v").Emit();
+  Line(Level::kDebug, "dropped").Emit();
+  Warn("kept_warn").Emit();
+  Error("kept_error").Emit();
+  std::vector<picojson::object> lines = logs.Lines();
+  REQUIRE(lines.size() == 2);
+  CHECK(StrOf(lines[0], "event") == "kept_warn");
+  CHECK(StrOf(lines[1], "event") == "kept_error");
+}
+
+TEST_CASE("a line is written once however often Emit is called") {
+  LogCapture logs;
+  Line line(Level::kInfo, "once");
+  line.Emit();
+  line.Emit();
+  CHECK(logs.Lines().size() == 1);
+}
+
+TEST_CASE("lines from many threads never interleave") {
+  LogCapture logs;
+  const std::string payload(600, 'p');
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([t, &payload] {
+      for (int i = 0; i < 300; ++i)
+        Info("busy").Int("thread", t).Int("i", i).Str("p", payload).Emit();
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  std::vector<picojson::object> lines = logs.Lines();  // each line parses alone
+  CHECK(lines.size() == 8 * 300);
+}
+
+}  // namespace
+}  // namespace cairn::log

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace cairn {
 
@@ -23,12 +24,37 @@ std::string RandomHex(size_t n_bytes) {
   return out;
 }
 
+namespace {
+
+// Every request takes an id; drawing its 8 bytes from a per-thread pool
+// filled 512 bytes at a time keeps the OS's CSPRNG (one getrandom(2) call)
+// off the per-request path without making ids any more predictable.
+void RandomBytes8(unsigned char out[8]) {
+  thread_local unsigned char pool[512];
+  thread_local size_t used = sizeof pool;
+  if (used == sizeof pool) {
+    randombytes_buf(pool, sizeof pool);
+    used = 0;
+  }
+  std::memcpy(out, pool + used, 8);
+  sodium_memzero(pool + used, 8);  // a byte is handed out once
+  used += 8;
+}
+
+}  // namespace
+
 std::string NewId(std::string_view prefix) {
+  static const char kHex[] = "0123456789abcdef";
+  unsigned char b[8];
+  RandomBytes8(b);
   std::string id;
   id.reserve(prefix.size() + 17);
   id.append(prefix);
   id.push_back('_');
-  id.append(RandomHex(8));
+  for (unsigned char c : b) {
+    id.push_back(kHex[c >> 4]);
+    id.push_back(kHex[c & 0x0f]);
+  }
   return id;
 }
 

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 
@@ -16,6 +18,40 @@ namespace {
 
 std::atomic<int> g_threshold{static_cast<int>(Level::kInfo)};
 std::atomic<int> g_fd{1};
+
+constexpr size_t kBufferLimit = 64 * 1024;
+
+// The shared buffer of pending lines, and the flusher's stop signal.
+struct Pending {
+  std::mutex mu;
+  std::condition_variable wake;
+  bool buffering = false;  // guarded by mu
+  bool stop = false;       // guarded by mu
+  std::string lines;       // guarded by mu
+};
+Pending& pending() {
+  static Pending* p = new Pending();  // never destroyed: used until exit
+  return *p;
+}
+
+void WriteAll(const char* p, size_t left) {
+  int fd = g_fd.load(std::memory_order_relaxed);
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a closed stdout must not take the server down
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+// Writes the pending lines. Called with mu held, so lines from the flusher
+// and from a direct warning never interleave or reorder.
+void FlushLocked(Pending& p) {
+  if (p.lines.empty()) return;
+  WriteAll(p.lines.data(), p.lines.size());
+  p.lines.clear();
+}
 
 const char* LevelName(Level l) {
   switch (l) {
@@ -45,7 +81,7 @@ bool Enabled(Level level) {
 }
 void SetOutputFd(int fd) { g_fd.store(fd); }
 
-Line::Line(Level level, std::string_view event) : enabled_(Enabled(level)) {
+Line::Line(Level level, std::string_view event) : enabled_(Enabled(level)), level_(level) {
   if (!enabled_) return;
   buf_.reserve(256);
   // Milliseconds matter when reading request lines side by side.
@@ -103,16 +139,49 @@ void Line::Emit() {
   if (!enabled_) return;
   enabled_ = false;
   buf_ += "}\n";
-  int fd = g_fd.load(std::memory_order_relaxed);
-  const char* p = buf_.data();
-  size_t left = buf_.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // a closed stdout must not take the server down
-    p += n;
-    left -= static_cast<size_t>(n);
+  Pending& p = pending();
+  std::lock_guard<std::mutex> lock(p.mu);
+  if (p.buffering && level_ < Level::kWarn) {
+    p.lines += buf_;
+    if (p.lines.size() >= kBufferLimit) FlushLocked(p);
+    return;
   }
+  FlushLocked(p);
+  WriteAll(buf_.data(), buf_.size());
+}
+
+void Flush() {
+  Pending& p = pending();
+  std::lock_guard<std::mutex> lock(p.mu);
+  FlushLocked(p);
+}
+
+Buffering::Buffering(std::chrono::milliseconds interval) {
+  Pending& p = pending();
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    p.buffering = true;
+    p.stop = false;
+  }
+  flusher_ = std::thread([interval, &p] {
+    std::unique_lock<std::mutex> lock(p.mu);
+    while (!p.stop) {
+      p.wake.wait_for(lock, interval, [&p] { return p.stop; });
+      FlushLocked(p);
+    }
+  });
+}
+
+Buffering::~Buffering() {
+  Pending& p = pending();
+  {
+    std::lock_guard<std::mutex> lock(p.mu);
+    p.stop = true;
+    p.buffering = false;
+  }
+  p.wake.notify_one();
+  flusher_.join();
+  Flush();
 }
 
 }  // namespace cairn::log

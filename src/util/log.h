@@ -8,8 +8,10 @@
 // Callers never pass bodies, tokens, passwords or keys; the request log in
 // src/http decides what a request line holds.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <string_view>
 
 namespace cairn::log {
@@ -25,6 +27,26 @@ bool Enabled(Level level);
 
 // Lines go to this file descriptor (default 1, stdout). For tests.
 void SetOutputFd(int fd);
+
+// By default every line is written at once. While a Buffering object lives,
+// info and debug lines are collected and written together at least every
+// `interval` (or when 64 KiB have gathered): one write(2) for hundreds of
+// request lines instead of one each. Warnings and errors still go out at
+// once, after what is buffered, so order is kept. The destructor writes
+// what is left. A crash loses at most `interval` of info lines. One at a time.
+class Buffering {
+ public:
+  explicit Buffering(std::chrono::milliseconds interval);
+  ~Buffering();
+  Buffering(const Buffering&) = delete;
+  Buffering& operator=(const Buffering&) = delete;
+
+ private:
+  std::thread flusher_;
+};
+
+// Writes whatever is buffered now. Thread-safe.
+void Flush();
 
 class Line {
  public:
@@ -43,6 +65,7 @@ class Line {
   void Key(std::string_view key);
 
   bool enabled_;
+  Level level_;
   std::string buf_;
 };
 

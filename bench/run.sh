@@ -1,0 +1,509 @@
+#!/usr/bin/env bash
+# Cairn's benchmark harness; `make bench` runs it as `bash bench/run.sh` after
+# `scripts/deps.sh bench` and `make`. It compares build/cairn with two peers on
+# this machine, over loopback only:
+#   nginx-light  returning a constant body: the HTTP ceiling of machine + wrk,
+#                with worker_processes auto (the target's ceiling) and 1;
+#   httplib hello the same cpp-httplib header and settings as Cairn with no
+#                middleware (bench/peers/httplib_hello.cpp): the framework's
+#                ceiling, so Cairn's own cost and httplib's are told apart;
+#   Express 5    hello world: the typical Node API server Cairn aims to beat.
+# and measures Cairn's idle / under-load RSS, stripped binary size and time
+# from exec to first 200. It prints a table with PASS/MISS against the targets.
+# Misses do not fail the run (benchmarks are not tests); the exit status is
+# non-zero only if something could not be started or measured.
+#
+# Environment (all optional):
+#   BENCH_SECONDS        measured wrk run per target, seconds       (10)
+#   BENCH_WARMUP         wrk warmup per target, seconds             (2)
+#   BENCH_CONNECTIONS    wrk connections                            (64)
+#   BENCH_THREADS        wrk threads                                (2)
+#   BENCH_NGINX_WORKERS  nginx worker_processes                     (auto)
+#   BENCH_STARTUP_RUNS   fresh starts timed for the startup figure  (5)
+#   CAIRN_BIN            server binary                              (build/cairn)
+#                        (pointing it elsewhere is for testing the harness)
+#
+# More endpoints: add a `bench_target NAME URL` line in main() below; see the
+# comment on bench_target for RSS sampling and extra wrk arguments.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_WARMUP=${BENCH_WARMUP:-2}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
+BENCH_THREADS=${BENCH_THREADS:-2}
+BENCH_NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
+BENCH_STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}
+CAIRN_BIN=${CAIRN_BIN:-build/cairn}
+
+HOST=127.0.0.1
+EXPRESS_DIR=$ROOT/bench/peers/express
+
+# Targets. Sizes use decimal megabytes (10^6 bytes), the stricter reading.
+T_RPS_VS_NGINX=0.50    # cairn /health rps / nginx rps      >=
+T_RPS_VS_EXPRESS=5     # cairn /health rps / express rps    >=
+T_P99_VS_NGINX=2.0     # cairn /health p99 / nginx p99      <=
+T_IDLE_RSS_MB=8        # cairn idle RSS, MB                 <
+T_BINARY_MB=6          # cairn stripped binary, MB          <
+T_STARTUP_MS=100       # exec to first 200 on /health, ms   <
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------
+# Process bookkeeping: every process this script starts goes into PIDS, and
+# cleanup() stops them all on any exit, including Ctrl-C and errors.
+
+PIDS=()
+TMP=
+
+cleanup() {
+  local pid
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # Give them a moment to exit cleanly, then make sure.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    local alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "$TMP" ] && rm -rf "$TMP"
+}
+trap cleanup EXIT
+# Background children of a non-interactive shell ignore SIGINT, so Ctrl-C only
+# reaches them through cleanup's SIGTERM.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+forget_pid() {  # drop a pid that has been stopped and reaped
+  local keep=() p
+  for p in "${PIDS[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+stop_pid() {  # SIGTERM, bounded wait, then SIGKILL
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid ignored SIGTERM for 5 s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+
+# ---------------------------------------------------------------------------
+# Small helpers.
+
+now_us() {  # wall clock in microseconds, without forking (bash 5)
+  local t=$EPOCHREALTIME
+  echo $(( ${t%.*} * 1000000 + 10#${t#*.} ))
+}
+
+# probe PORT PATH: 0 if GET PATH on 127.0.0.1:PORT answers 200. Pure bash
+# (/dev/tcp), so a polling loop forks nothing and times startup tightly.
+probe() {
+  local port=$1 path=$2 fd line=
+  { exec {fd}<>"/dev/tcp/$HOST/$port"; } 2>/dev/null || return 1
+  # A write error (peer already closed) just means "not ready": no message.
+  { printf 'GET %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n\r\n' \
+      "$path" "$HOST" "$port" 1>&"$fd"; } 2>/dev/null || true
+  IFS= read -r -t 2 line <&"$fd" || true
+  exec {fd}>&-
+  [[ $line == HTTP/1.?\ 200* ]]
+}
+
+port_in_use() {
+  # Anything listening answers a connect; ss also catches ports held by
+  # sockets in other states (TIME_WAIT etc.) that would make bind() fail.
+  (: <>"/dev/tcp/$HOST/$1") 2>/dev/null && return 0
+  if command -v ss >/dev/null; then
+    ss -Htan "sport = :$1" 2>/dev/null | grep -q . && return 0
+  fi
+  return 1
+}
+
+TAKEN_PORTS=" "
+free_port() {  # a free loopback port not handed out earlier in this run
+  local p i
+  for i in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    [[ $TAKEN_PORTS == *" $p "* ]] && continue
+    port_in_use "$p" && continue
+    TAKEN_PORTS+="$p "
+    echo "$p"
+    return 0
+  done
+  die "no free port found"
+}
+
+# wait_ready NAME PID PORT PATH [TIMEOUT_S]: poll until 200, fail fast if the
+# process dies, and show its log if it does not come up.
+wait_ready() {
+  local name=$1 pid=$2 port=$3 path=$4 limit=${5:-15} logf=${6:-}
+  local deadline=$(( $(now_us) + limit * 1000000 ))
+  while ! probe "$port" "$path"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      [ -n "$logf" ] && [ -s "$logf" ] && tail -n 20 "$logf" >&2
+      die "$name exited before answering GET $path on port $port"
+    fi
+    if [ "$(now_us)" -gt "$deadline" ]; then
+      [ -n "$logf" ] && [ -s "$logf" ] && tail -n 20 "$logf" >&2
+      die "$name did not answer 200 on GET $path (port $port) within ${limit} s"
+    fi
+    sleep 0.05
+  done
+}
+
+rss_kb() {  # VmRSS (or another /proc status field) of PID, in kB; empty if gone
+  local field=${2:-VmRSS} k v _
+  while read -r k v _; do
+    [ "$k" = "$field:" ] && { echo "$v"; return 0; }
+  done <"/proc/$1/status" 2>/dev/null || true
+}
+
+kb_to_mb() { awk -v k="$1" 'BEGIN { printf "%.2f", k * 1024 / 1e6 }'; }
+
+# to_ms VALUE: wrk prints times as 812.00us, 1.23ms, 1.05s or 1.00m.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (match(v, /^[0-9.]+/) == 0) { print ""; exit }
+    n = substr(v, 1, RLENGTH); u = substr(v, RLENGTH + 1)
+    if (u == "us") f = 0.001; else if (u == "ms") f = 1; else if (u == "s") f = 1000
+    else if (u == "m") f = 60000; else if (u == "h") f = 3600000; else { print ""; exit }
+    printf "%.3f", n * f }'
+}
+
+# verdict VALUE OP LIMIT -> PASS / MISS / n/a
+verdict() {
+  [ -z "$1" ] && { echo "n/a"; return; }
+  awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {
+    ok = (op == ">=") ? (a >= b) : (op == "<=") ? (a <= b) : (op == "<") ? (a < b) : (a > b)
+    print ok ? "PASS" : "MISS" }'
+}
+
+ratio() {  # A / B with 2 decimals; empty if either is missing or B is 0
+  [ -z "$1" ] || [ -z "$2" ] && { echo ""; return; }
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print ""; else printf "%.2f", a / b }'
+}
+
+# ---------------------------------------------------------------------------
+# Load runs.
+
+R_NAMES=() R_RPS=() R_P99=() R_PEAK=() R_NOTE=()
+
+result_index() {  # index of a target's results by NAME, or empty
+  local i
+  for i in "${!R_NAMES[@]}"; do [ "${R_NAMES[$i]}" = "$1" ] && { echo "$i"; return; }; done
+}
+rps_of() { local i; i=$(result_index "$1"); if [ -n "$i" ]; then echo "${R_RPS[$i]}"; fi; }
+p99_of() { local i; i=$(result_index "$1"); if [ -n "$i" ]; then echo "${R_P99[$i]}"; fi; }
+peak_of() { local i; i=$(result_index "$1"); if [ -n "$i" ]; then echo "${R_PEAK[$i]}"; fi; }
+mb_or_empty() { if [ -n "$1" ]; then kb_to_mb "$1"; fi; }
+
+# run_wrk OUTFILE SECONDS URL [EXTRA_ARGS...]: wrk in the background so that
+# (a) a trapped Ctrl-C interrupts `wait` at once, and (b) the foreground can
+# sample RSS_PID's VmRSS every 100 ms while it runs. Sets PEAK_KB (max sampled
+# VmRSS, empty without RSS_PID). A watchdog bounds the run to SECONDS + 30 s.
+run_wrk() {
+  local out=$1 secs=$2 url=$3
+  shift 3
+  wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${secs}s" --latency "$@" "$url" >"$out" 2>&1 &
+  local wpid=$!
+  PIDS+=("$wpid")
+  local deadline=$(( $(now_us) + (secs + 30) * 1000000 )) kb
+  PEAK_KB=
+  while kill -0 "$wpid" 2>/dev/null; do
+    if [ -n "${RSS_PID:-}" ]; then
+      kb=$(rss_kb "$RSS_PID")
+      [ -n "$kb" ] && { [ -z "$PEAK_KB" ] || [ "$kb" -gt "$PEAK_KB" ]; } && PEAK_KB=$kb
+    fi
+    if [ "$(now_us)" -gt "$deadline" ]; then
+      log "wrk ran past ${secs}+30 s; stopping it"
+      kill -TERM "$wpid" 2>/dev/null || true
+    fi
+    sleep 0.1
+  done
+  local rc=0
+  wait "$wpid" || rc=$?
+  forget_pid "$wpid"
+  [ "$rc" -eq 0 ] || { cat "$out" >&2; die "wrk failed (exit $rc) on $url"; }
+}
+
+# bench_target NAME URL [EXTRA_WRK_ARGS...]
+#   Warm up, then load URL with wrk and record requests/s and p99 (ms) under
+#   NAME for the table. Extra arguments go to wrk before the URL, e.g.
+#   `-s bench/post_thing.lua -H 'Authorization: Bearer ...'` for other methods.
+#   Prefix with RSS_PID=<pid> to sample that process's VmRSS during the
+#   measured run and report its peak:   RSS_PID=$CAIRN_PID bench_target ...
+#   Non-2xx/3xx answers and socket errors are noted beside the figures: a
+#   target that answers 429 or 500 quickly is not a fast target.
+bench_target() {
+  local name=$1 url=$2
+  shift 2
+  case "$url" in
+    http://127.0.0.1:*) ;;
+    *) die "bench_target: only http://127.0.0.1 URLs are loaded (got $url)" ;;
+  esac
+  local safe=${name//[^A-Za-z0-9]/_}
+  log "$name: warmup ${BENCH_WARMUP}s, then ${BENCH_SECONDS}s x ${BENCH_CONNECTIONS} connections ($url)"
+  if [ "$BENCH_WARMUP" -gt 0 ]; then
+    RSS_PID='' run_wrk "$TMP/wrk-$safe-warmup.txt" "$BENCH_WARMUP" "$url" "$@"
+  fi
+  local out=$TMP/wrk-$safe.txt
+  run_wrk "$out" "$BENCH_SECONDS" "$url" "$@"
+
+  local rps p99raw p99 non2xx sockerr note=
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+  p99raw=$(awk '$1 == "99%" { print $2 }' "$out")
+  p99=$(to_ms "$p99raw")
+  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$out")
+  sockerr=$(awk -F': *' '/^ *Socket errors/ { print $2 }' "$out")
+  [ -n "$non2xx" ] && note+="non-2xx/3xx: $non2xx "
+  [ -n "$sockerr" ] && note+="socket errors: $sockerr"
+  if [ -z "$rps" ] || [ -z "$p99" ]; then
+    cat "$out" >&2
+    die "could not read requests/s and p99 from wrk's output for $name"
+  fi
+  R_NAMES+=("$name") R_RPS+=("$rps") R_P99+=("$p99") R_PEAK+=("${PEAK_KB:-}") R_NOTE+=("$note")
+  log "$name: $rps req/s, p99 $p99 ms${PEAK_KB:+, peak RSS $(kb_to_mb "$PEAK_KB") MB}${note:+ ($note)}"
+}
+
+# ---------------------------------------------------------------------------
+# Servers.
+
+# start_cairn PORT DBDIR LOGFILE: sets CAIRN_PID. Its JSON request log goes to
+# /dev/null (nginx runs with access_log off, so neither pays for disk writes);
+# stderr is kept for diagnosing a failed start.
+start_cairn() {
+  local port=$1 dbdir=$2 logf=$3
+  mkdir -p "$dbdir"
+  RATE_LIMIT_ENABLED=0 "$CAIRN_BIN" serve --port "$port" --host "$HOST" \
+    --db "$dbdir/cairn.db" >/dev/null 2>"$logf" &
+  CAIRN_PID=$!
+  PIDS+=("$CAIRN_PID")
+}
+
+start_nginx() {  # PORT [WORKERS]; sets NGINX_PID
+  local port=$1 workers=${2:-$BENCH_NGINX_WORKERS} dir=$TMP/nginx-${2:-$BENCH_NGINX_WORKERS}
+  mkdir -p "$dir"
+  sed -e "s|@DIR@|$dir|g; s|@PORT@|$port|g; s|@WORKERS@|$workers|g" \
+    "$ROOT/bench/nginx.conf.template" >"$dir/nginx.conf"
+  # -e: error log from the very start (else nginx tries /var/log/nginx).
+  nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+}
+
+# The bare cpp-httplib peer, compiled here from bench/peers/httplib_hello.cpp
+# with the same header and flags as Cairn.
+build_hello() {
+  g++ -std=c++20 -O2 -DPICOJSON_USE_INT64 -I"$ROOT/src" -I"$ROOT/third_party/httplib" \
+    -o "$TMP/httplib_hello" "$ROOT/bench/peers/httplib_hello.cpp" -static -s -lpthread \
+    2>"$TMP/hello-build.log" || { cat "$TMP/hello-build.log" >&2; die "building the httplib peer failed"; }
+}
+
+start_hello() {  # PORT; sets HELLO_PID
+  "$TMP/httplib_hello" "$1" >"$TMP/hello.log" 2>&1 &
+  HELLO_PID=$!
+  PIDS+=("$HELLO_PID")
+}
+
+start_express() {  # PORT; sets EXPRESS_PID
+  # node directly, not `npm start`, so the pid is the server's own and npm's
+  # wrapper process does not sit between SIGTERM and node.
+  (cd "$EXPRESS_DIR" && NODE_ENV=production PORT=$1 exec node server.js) \
+    >"$TMP/express.log" 2>&1 &
+  EXPRESS_PID=$!
+  PIDS+=("$EXPRESS_PID")
+}
+
+# time_startup: exec to first 200 on GET /health, each time a fresh process
+# on a fresh database, BENCH_STARTUP_RUNS times. Sets STARTUP_MS (median) and
+# STARTUP_ALL. The clock starts just before the fork, so fork+exec, SQLite
+# setup and the first request are all inside it; the poll loop is bash's
+# /dev/tcp with no sleep, so polling adds microseconds, not milliseconds.
+time_startup() {
+  local runs=() i port t0 t1 deadline pid
+  for i in $(seq 1 "$BENCH_STARTUP_RUNS"); do
+    port=$(free_port)
+    local dbdir=$TMP/startup-$i
+    mkdir -p "$dbdir"
+    t0=$(now_us)
+    start_cairn "$port" "$dbdir" "$TMP/startup-$i.log"
+    pid=$CAIRN_PID
+    deadline=$(( t0 + 10000000 ))
+    until probe "$port" /health; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        tail -n 20 "$TMP/startup-$i.log" >&2 || true
+        die "cairn exited during startup run $i"
+      fi
+      [ "$(now_us)" -gt "$deadline" ] && die "cairn did not answer /health within 10 s (startup run $i)"
+    done
+    t1=$(now_us)
+    runs+=("$(( t1 - t0 ))")
+    stop_pid "$pid"
+  done
+  STARTUP_ALL=$(printf '%s\n' "${runs[@]}" | awk '{ printf "%s%.1f", (NR > 1 ? " " : ""), $1 / 1000 }')
+  STARTUP_MS=$(printf '%s\n' "${runs[@]}" | sort -n |
+    awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }')
+}
+
+# ---------------------------------------------------------------------------
+# Report.
+
+print_report() {
+  local health=${1:-"cairn /health"}
+  local c_rps c_p99 n_rps n_p99 e_rps
+  c_rps=$(rps_of "$health"); c_p99=$(p99_of "$health")
+  n_rps=$(rps_of "nginx /"); n_p99=$(p99_of "nginx /")
+  e_rps=$(rps_of "express /health")
+
+  local r_n r_e r_p idle_mb load_mb hwm_mb bin_mb
+  r_n=$(ratio "$c_rps" "$n_rps"); r_e=$(ratio "$c_rps" "$e_rps"); r_p=$(ratio "$c_p99" "$n_p99")
+  local h_rps r_n1 r_h r_hn
+  h_rps=$(rps_of "httplib hello /health")
+  r_n1=$(ratio "$c_rps" "$(rps_of "nginx 1 worker /")")
+  r_h=$(ratio "$c_rps" "$h_rps"); r_hn=$(ratio "$h_rps" "$n_rps")
+  idle_mb=$(kb_to_mb "$IDLE_KB")
+  load_mb=$(mb_or_empty "$(peak_of "$health")")
+  hwm_mb=$(mb_or_empty "$HWM_KB")
+  bin_mb=$(awk -v b="$BIN_STRIPPED" 'BEGIN { printf "%.2f", b / 1e6 }')
+
+  local line
+  line=$(printf '%.0s-' $(seq 1 78))
+  echo
+  echo "Cairn benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores, $(uname -r)"
+  # (Only the load before: during and after, the bench's own threads dominate it.)
+  echo "load average (1 min) before the run: $LOAD_BEFORE"
+  echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s --latency (after ${BENCH_WARMUP}s warmup); nginx worker_processes $BENCH_NGINX_WORKERS"
+  echo "$line"
+  printf '%-28s %14s %12s %12s  %s\n' "target" "requests/s" "p99 ms" "peak RSS MB" "notes"
+  echo "$line"
+  local i
+  for i in "${!R_NAMES[@]}"; do
+    printf '%-28s %14s %12s %12s  %s\n' "${R_NAMES[$i]}" "${R_RPS[$i]}" "${R_P99[$i]}" \
+      "$(if [ -n "${R_PEAK[$i]}" ]; then kb_to_mb "${R_PEAK[$i]}"; else echo -; fi)" "${R_NOTE[$i]}"
+  done
+  echo "$line"
+  printf '%-44s %12s  %-12s %s\n' "figure" "value" "target" "verdict"
+  echo "$line"
+  printf '%-44s %12s  %-12s %s\n' "cairn /health rps / nginx rps" "${r_n:-n/a}" ">= $T_RPS_VS_NGINX" "$(verdict "$r_n" '>=' "$T_RPS_VS_NGINX")"
+  printf '%-44s %12s  %-12s %s\n' "cairn /health rps / express rps" "${r_e:-n/a}" ">= $T_RPS_VS_EXPRESS" "$(verdict "$r_e" '>=' "$T_RPS_VS_EXPRESS")"
+  printf '%-44s %12s  %-12s %s\n' "cairn /health p99 / nginx p99" "${r_p:-n/a}" "<= $T_P99_VS_NGINX" "$(verdict "$r_p" '<=' "$T_P99_VS_NGINX")"
+  printf '%-44s %12s  %-12s %s\n' "cairn /health rps / nginx 1 worker rps" "${r_n1:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "cairn /health rps / httplib hello rps" "${r_h:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "httplib hello rps / nginx rps" "${r_hn:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "cairn idle RSS (MB)" "$idle_mb" "< $T_IDLE_RSS_MB" "$(verdict "$idle_mb" '<' "$T_IDLE_RSS_MB")"
+  printf '%-44s %12s  %-12s %s\n' "cairn RSS under /health load, max (MB)" "${load_mb:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "cairn VmHWM after all runs (MB)" "${hwm_mb:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "cairn stripped binary (MB; $BIN_STRIPPED bytes)" "$bin_mb" "< $T_BINARY_MB" "$(verdict "$bin_mb" '<' "$T_BINARY_MB")"
+  printf '%-44s %12s  %-12s %s\n' "cairn exec to first 200, median (ms)" "$STARTUP_MS" "< $T_STARTUP_MS" "$(verdict "$STARTUP_MS" '<' "$T_STARTUP_MS")"
+  echo "$line"
+  echo "startup runs (ms): $STARTUP_ALL"
+  echo "binary: $CAIRN_BIN is $BIN_BYTES bytes as built ($BIN_STRIP_STATE); stripped size above."
+  echo "MB = 10^6 bytes. Misses are reported, not failed: exit status is 0."
+}
+
+# ---------------------------------------------------------------------------
+
+main() {
+  local t
+  for t in wrk nginx node npm awk sed; do
+    command -v "$t" >/dev/null || die "$t not found (run scripts/deps.sh bench)"
+  done
+  [ -x "$CAIRN_BIN" ] || die "$CAIRN_BIN not found or not executable (run make first)"
+  for t in BENCH_SECONDS BENCH_WARMUP BENCH_CONNECTIONS BENCH_THREADS BENCH_STARTUP_RUNS; do
+    [[ ${!t} =~ ^[0-9]+$ ]] || die "$t must be a whole number (got '${!t}')"
+  done
+  [ "$BENCH_SECONDS" -ge 1 ] || die "BENCH_SECONDS must be at least 1"
+  [ "$BENCH_STARTUP_RUNS" -ge 1 ] || die "BENCH_STARTUP_RUNS must be at least 1"
+  [ "$BENCH_CONNECTIONS" -ge "$BENCH_THREADS" ] || die "wrk needs BENCH_CONNECTIONS >= BENCH_THREADS"
+
+  if [ ! -d "$EXPRESS_DIR/node_modules/express" ]; then
+    log "installing the Express peer's dependencies (npm)"
+    (cd "$EXPRESS_DIR" && npm install --no-audit --no-fund --silent) || die "npm install failed in $EXPRESS_DIR"
+  fi
+
+  # The machine is shared; other work on its two cores skews every figure,
+  # so record the load and say so when it is high.
+  LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+  if awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l > 1.0) }'; then
+    log "warning: load average is $LOAD_BEFORE before starting; figures will be skewed by other work"
+  fi
+
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
+
+  # Binary size: the figure that ships is the stripped one. If the build is
+  # not stripped, strip a copy rather than touching build/.
+  BIN_BYTES=$(stat -c %s "$CAIRN_BIN")
+  if command -v file >/dev/null && file -L "$CAIRN_BIN" | grep -q 'not stripped'; then
+    BIN_STRIP_STATE="not stripped"
+    cp "$CAIRN_BIN" "$TMP/cairn-stripped"
+    strip --strip-all "$TMP/cairn-stripped" || die "strip failed"
+    BIN_STRIPPED=$(stat -c %s "$TMP/cairn-stripped")
+  else
+    BIN_STRIP_STATE="stripped"
+    BIN_STRIPPED=$BIN_BYTES
+  fi
+
+  # Startup first, while nothing else runs on the machine.
+  log "timing startup: $BENCH_STARTUP_RUNS fresh starts on fresh databases"
+  time_startup
+  log "startup median ${STARTUP_MS} ms (runs: $STARTUP_ALL)"
+
+  local cport nport n1port hport eport
+  cport=$(free_port); nport=$(free_port); n1port=$(free_port); hport=$(free_port); eport=$(free_port)
+  build_hello
+  start_cairn "$cport" "$TMP/db" "$TMP/cairn.log"
+  local cairn_pid=$CAIRN_PID
+  start_nginx "$nport"
+  local nginx_pid=$NGINX_PID
+  start_nginx "$n1port" 1
+  local nginx1_pid=$NGINX_PID
+  start_hello "$hport"
+  start_express "$eport"
+  wait_ready cairn "$cairn_pid" "$cport" /health 15 "$TMP/cairn.log"
+  wait_ready cairn "$cairn_pid" "$cport" /api/v1/health 15 "$TMP/cairn.log"
+  wait_ready nginx "$nginx_pid" "$nport" / 15 "$TMP/nginx-$BENCH_NGINX_WORKERS/error.log"
+  wait_ready nginx "$nginx1_pid" "$n1port" / 15 "$TMP/nginx-1/error.log"
+  wait_ready httplib-hello "$HELLO_PID" "$hport" /health 15 "$TMP/hello.log"
+  wait_ready express "$EXPRESS_PID" "$eport" /health 30 "$TMP/express.log"
+  log "up: cairn :$cport (pid $cairn_pid), nginx :$nport and :$n1port, httplib :$hport, express :$eport"
+
+  # Idle RSS: after startup and a few requests on both endpoints (so lazily
+  # touched pages, the SQLite connection and a pool thread or two are in),
+  # but before any load.
+  for t in 1 2 3 4 5 6 7 8 9 10; do
+    probe "$cport" /health || die "cairn stopped answering /health"
+    probe "$cport" /api/v1/health || die "cairn stopped answering /api/v1/health"
+  done
+  sleep 1
+  IDLE_KB=$(rss_kb "$cairn_pid")
+  [ -n "$IDLE_KB" ] || die "could not read cairn's VmRSS"
+  log "cairn idle RSS $(kb_to_mb "$IDLE_KB") MB"
+
+  # The load runs. Later issues add endpoints here with bench_target.
+  RSS_PID=$cairn_pid bench_target "cairn /health" "http://$HOST:$cport/health"
+  RSS_PID=$cairn_pid bench_target "cairn /api/v1/health" "http://$HOST:$cport/api/v1/health"
+  bench_target "nginx /" "http://$HOST:$nport/"
+  bench_target "nginx 1 worker /" "http://$HOST:$n1port/"
+  bench_target "httplib hello /health" "http://$HOST:$hport/health"
+  bench_target "express /health" "http://$HOST:$eport/health"
+
+  kill -0 "$cairn_pid" 2>/dev/null || die "cairn died during the load runs"
+  HWM_KB=$(rss_kb "$cairn_pid" VmHWM)
+
+  print_report "cairn /health" | sed 's/[[:space:]]*$//'  # no trailing blanks in the table
+}
+
+main "$@"

@@ -103,3 +103,55 @@ TEST_CASE("lines from many threads never interleave") {
 
 }  // namespace
 }  // namespace cairn::log
+
+namespace cairn::log {
+namespace {
+
+TEST_CASE("while buffering, info lines wait for a flush and a warning keeps the order") {
+  testing::LogCapture logs;
+  {
+    // An interval far longer than the test: only explicit events flush.
+    Buffering buffering(std::chrono::hours(1));
+    Info("first").Emit();
+    Info("second").Emit();
+    CHECK(logs.Text().empty());
+    Warn("third").Emit();  // writes what is pending, then itself
+    std::vector<picojson::object> lines = logs.Lines();
+    REQUIRE(lines.size() == 3);
+    CHECK(testing::StrOf(lines[0], "event") == "first");
+    CHECK(testing::StrOf(lines[1], "event") == "second");
+    CHECK(testing::StrOf(lines[2], "event") == "third");
+    Info("fourth").Emit();
+    CHECK(logs.Lines().size() == 3);
+    Flush();
+    CHECK(logs.Lines().size() == 4);
+    Info("fifth").Emit();
+  }
+  // Ending the buffering writes what is left, and later lines go straight out.
+  CHECK(logs.Lines().size() == 5);
+  Info("sixth").Emit();
+  CHECK(logs.Lines().size() == 6);
+}
+
+TEST_CASE("buffered lines are written by the flusher within its interval") {
+  testing::LogCapture logs;
+  Buffering buffering(std::chrono::milliseconds(20));
+  Info("soon").Emit();
+  bool seen = false;
+  for (int i = 0; i < 200 && !seen; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    seen = logs.Text().find("\"soon\"") != std::string::npos;
+  }
+  CHECK(seen);
+}
+
+TEST_CASE("a full buffer is written without waiting for the interval") {
+  testing::LogCapture logs;
+  Buffering buffering(std::chrono::hours(1));
+  std::string filler(1000, 'x');
+  for (int i = 0; i < 100; ++i) Info("bulk").Str("f", filler).Emit();  // ~100 KB
+  CHECK(!logs.Text().empty());
+}
+
+}  // namespace
+}  // namespace cairn::log

@@ -41,6 +41,10 @@ RequestState& EnsureBegun(const httplib::Request& req, httplib::Response& res) {
   return st;
 }
 
+int64_t ElapsedMicros(const RequestState& st) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - st.start).count();
+}
+
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
 }
@@ -249,10 +253,7 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
 
 void Pipeline::PostRouting(const httplib::Request& req, httplib::Response& res) {
   RequestState& st = EnsureBegun(req, res);
-  double ms = std::chrono::duration<double, std::milli>(Clock::now() - st.start).count();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2fms", ms);
-  res.set_header("X-Response-Time", buf);
+  res.set_header("X-Response-Time", FormatMillis(ElapsedMicros(st)) + "ms");
 
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
@@ -308,15 +309,13 @@ void Pipeline::OnException(const httplib::Request& req, httplib::Response& res,
 
 void Pipeline::Log(const httplib::Request& req, const httplib::Response& res) {
   RequestState& st = t_state;
-  double ms = st.active
-                  ? std::chrono::duration<double, std::milli>(Clock::now() - st.start).count()
-                  : 0.0;
+  int64_t micros = st.active ? ElapsedMicros(st) : 0;
   log::Level level = res.status >= 500 ? log::Level::kError : log::Level::kInfo;
   log::Line line(level, "request");
   line.Str("method", req.method)
       .Str("path", req.path)
       .Int("status", res.status)
-      .Num("durationMs", ms, 2)
+      .Millis("durationMs", micros)
       .Str("requestId", res.get_header_value("X-Request-ID"))
       .Str("ip", req.remote_addr);
   if (st.route != nullptr) line.Str("route", st.route->path);

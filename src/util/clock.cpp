@@ -1,5 +1,6 @@
 #include "util/clock.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
@@ -35,11 +36,19 @@ bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 }  // namespace
 
 std::string FormatIso8601(TimePoint t) {
-  std::tm tm = ToUtc(t);
+  // Many requests share a second: each thread keeps its last answer.
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local std::string cached;
+  auto floored = std::chrono::floor<std::chrono::seconds>(t);
+  int64_t second = floored.time_since_epoch().count();
+  if (second == cached_second) return cached;
+  std::tm tm = ToUtc(floored);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  cached_second = second;
+  cached = buf;
+  return cached;
 }
 
 std::string FormatHttpDate(TimePoint t) {
@@ -71,6 +80,16 @@ bool ParseIsoDate(const std::string& s, TimePoint* out) {
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
   *out = TimePoint(std::chrono::seconds(days * 86400));
   return true;
+}
+
+std::string FormatMillis(int64_t micros) {
+  if (micros < 0) micros = 0;
+  int64_t hundredths = micros / 10;
+  std::string out = std::to_string(hundredths / 100);
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + (hundredths / 10) % 10));
+  out.push_back(static_cast<char>('0' + hundredths % 10));
+  return out;
 }
 
 int64_t UnixSeconds(TimePoint t) {

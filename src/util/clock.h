@@ -51,4 +51,8 @@ bool ParseIsoDate(const std::string& s, TimePoint* out);
 
 int64_t UnixSeconds(TimePoint t);
 
+// "12.34": micros as milliseconds with two decimals (truncated), without
+// printf; used on every request for X-Response-Time and the log line.
+std::string FormatMillis(int64_t micros);
+
 }  // namespace cairn

@@ -88,11 +88,14 @@ Line::Line(Level level, std::string_view event) : enabled_(Enabled(level)), leve
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::string ts = FormatIso8601(now);
-  char frac[8];
-  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms));
-  ts.replace(ts.size() - 1, 1, frac);
+  ts.pop_back();  // the 'Z', put back after the milliseconds
   buf_ += "{\"time\":\"";
   buf_ += ts;
+  buf_.push_back('.');
+  buf_.push_back(static_cast<char>('0' + ms / 100));
+  buf_.push_back(static_cast<char>('0' + ms / 10 % 10));
+  buf_.push_back(static_cast<char>('0' + ms % 10));
+  buf_.push_back('Z');
   buf_ += "\",\"level\":\"";
   buf_ += LevelName(level);
   buf_ += "\",\"event\":";
@@ -125,6 +128,13 @@ Line& Line::Num(std::string_view key, double value, int decimals) {
   char num[48];
   std::snprintf(num, sizeof num, "%.*f", decimals, value);
   buf_ += num;
+  return *this;
+}
+
+Line& Line::Millis(std::string_view key, int64_t micros) {
+  if (!enabled_) return *this;
+  Key(key);
+  buf_ += FormatMillis(micros);
   return *this;
 }
 

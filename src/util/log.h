@@ -57,6 +57,8 @@ class Line {
   Line& Str(std::string_view key, std::string_view value);
   Line& Int(std::string_view key, int64_t value);
   Line& Num(std::string_view key, double value, int decimals);
+  // Microseconds written as a number of milliseconds with two decimals.
+  Line& Millis(std::string_view key, int64_t micros);
   Line& Bool(std::string_view key, bool value);
   // Writes the line, if its level is enabled. Call once.
   void Emit();

@@ -150,3 +150,31 @@ TEST_CASE("dates outside the years a TimePoint can hold are refused") {
 
 }  // namespace
 }  // namespace cairn
+
+namespace cairn {
+namespace {
+
+TEST_CASE("microseconds are written as milliseconds with two truncated decimals") {
+  struct Row {
+    int64_t micros;
+    const char* text;
+  };
+  for (const Row& r : {Row{0, "0.00"}, Row{9, "0.00"}, Row{10, "0.01"}, Row{420, "0.42"},
+                       Row{999, "0.99"}, Row{1000, "1.00"}, Row{1234567, "1234.56"},
+                       Row{-5, "0.00"}}) {
+    CAPTURE(r.micros);
+    CHECK(FormatMillis(r.micros) == r.text);
+  }
+}
+
+TEST_CASE("instants within one second share a timestamp and the next second does not") {
+  TimePoint base(std::chrono::seconds(1800000000));
+  CHECK(FormatIso8601(base) == "2027-01-15T08:00:00Z");
+  CHECK(FormatIso8601(base + std::chrono::milliseconds(999)) == "2027-01-15T08:00:00Z");
+  CHECK(FormatIso8601(base + std::chrono::seconds(1)) == "2027-01-15T08:00:01Z");
+  CHECK(FormatIso8601(base - std::chrono::milliseconds(1)) == "2027-01-15T07:59:59Z");
+  CHECK(FormatIso8601(TimePoint(-std::chrono::milliseconds(1))) == "1969-12-31T23:59:59Z");
+}
+
+}  // namespace
+}  // namespace cairn

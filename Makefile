@@ -24,14 +24,17 @@ SAN_CXXFLAGS  := $(CXXSTD) $(WARN) -Wno-maybe-uninitialized $(DEFS) $(INCLUDES) 
                  -fno-omit-frame-pointer -fsanitize=address,undefined \
                  -fno-sanitize-recover=undefined
 SAN_LDFLAGS   := -fsanitize=address,undefined
-TEST_CXXFLAGS := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O1 -g
+TEST_CXXFLAGS := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O0 -g
 
 SRCS      := $(shell find src -name '*.cpp' | sort)
 UNIT_SRCS := $(shell find tests -name '*_test.cpp' -not -path 'tests/api/*' | sort) tests/test_main.cpp
 API_SRCS  := $(shell find tests/api -name '*.cpp' | sort)
 EMBEDDED  := $(wildcard sql/*.sql) $(shell find static -type f 2>/dev/null)
 
-.PHONY: all deps run test unit api sanitize bench clean
+# Build on every core by default (GNU make 4.3 honours -j set here).
+MAKEFLAGS += -j$(shell nproc)
+
+.PHONY: all deps run test sanitize bench clean
 all: $(BUILD)/cairn
 
 deps:

@@ -74,13 +74,14 @@ Status OpenAndMigrate(const Config& cfg) {
   return Status::Ok();
 }
 
-// Commands that inspect an existing database must not create an empty one.
-Status RequireExisting(const Config& cfg) {
+// For commands that inspect an existing database: they must not create an
+// empty one where the path is wrong.
+Result<std::unique_ptr<SQLite::Database>> OpenExisting(const Config& cfg) {
   struct stat st {};
   if (::stat(cfg.database_path.c_str(), &st) != 0) {
     return Status::NotFound("no database at " + cfg.database_path);
   }
-  return Status::Ok();
+  return cairn::store::OpenConnection(DbOptions(cfg, 1));
 }
 
 int Serve(const Args& args) {
@@ -161,9 +162,7 @@ int Migrate(const Args& args) {
 int Check(const Args& args) {
   auto cfg = LoadConfig(args);
   if (!cfg.ok()) return Fail(cfg.status().message());
-  Status st = RequireExisting(cfg.value());
-  if (!st.ok()) return Fail(st.message());
-  auto conn = cairn::store::OpenConnection(DbOptions(cfg.value(), 1));
+  auto conn = OpenExisting(cfg.value());
   if (!conn.ok()) return Fail(conn.status().message());
   auto problems = cairn::store::CheckIntegrity(*conn.value());
   if (!problems.ok()) return Fail(problems.status().message());
@@ -173,7 +172,7 @@ int Check(const Args& args) {
   auto migrations = Migrations();
   if (!migrations.ok()) return Fail(migrations.status().message());
   int pending = 0;
-  st = cairn::store::Verify(*conn.value(), migrations.value(), &pending);
+  Status st = cairn::store::Verify(*conn.value(), migrations.value(), &pending);
   if (!st.ok()) return Fail(st.message());
   auto instance = cairn::store::ReadInstance(*conn.value());
   std::printf("ok: %s integrity ok, %d migration(s) pending", cfg->database_path.c_str(), pending);
@@ -189,11 +188,9 @@ int Backup(const Args& args) {
   if (args.out.empty()) return Fail("backup needs --out FILE");
   auto cfg = LoadConfig(args);
   if (!cfg.ok()) return Fail(cfg.status().message());
-  Status st = RequireExisting(cfg.value());
-  if (!st.ok()) return Fail(st.message());
-  auto conn = cairn::store::OpenConnection(DbOptions(cfg.value(), 1));
+  auto conn = OpenExisting(cfg.value());
   if (!conn.ok()) return Fail(conn.status().message());
-  st = cairn::store::Backup(*conn.value(), args.out);
+  Status st = cairn::store::Backup(*conn.value(), args.out);
   if (!st.ok()) return Fail(st.message());
   std::printf("backup written to %s\n", args.out.c_str());
   return 0;

@@ -1,0 +1,51 @@
+#pragma once
+
+// The rules a new account's fields must meet (API.md §5, the Drop register
+// table), read from a request body. Every failing field is reported at once,
+// each with a message and a machine-readable code, so a form can mark them
+// all. Unknown fields are ignored; "role" is never read from a body.
+
+#include <picojson.h>
+
+#include <string>
+#include <string_view>
+
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace cairn::auth {
+
+inline constexpr size_t kMaxEmailBytes = 254;
+inline constexpr size_t kMaxNameChars = 100;
+inline constexpr int kMinimumAge = 18;
+
+struct NewAccount {
+  std::string email;  // lowercased
+  std::string password;
+  std::string first_name;  // trimmed
+  std::string last_name;
+  std::string phone;          // empty when not given
+  std::string date_of_birth;  // YYYY-MM-DD
+};
+
+// Reads and checks a register body. Validation with one FieldError per
+// failing field (codes: required, invalid_type, invalid_format, too_short,
+// too_long, weak_password, too_young).
+Result<NewAccount> ReadNewAccount(const picojson::object& body, TimePoint now);
+
+// The single-field checks, for other routes that take the same fields.
+// Each returns an empty code when the value is fine.
+struct FieldCheck {
+  std::string code;
+  std::string message;
+  bool ok() const { return code.empty(); }
+};
+FieldCheck CheckEmail(std::string_view email);
+FieldCheck CheckName(std::string_view name);
+FieldCheck CheckPhone(std::string_view phone);
+FieldCheck CheckDateOfBirth(std::string_view date, TimePoint now);
+
+// Lowercased email, as stored and compared.
+std::string NormaliseEmail(std::string_view email);
+
+}  // namespace cairn::auth

@@ -57,14 +57,7 @@ Status CheckPasswordPolicy(std::string_view password, const char* field) {
 }
 
 PasswordHasher::PasswordHasher(HashParams params)
-    : params_(params), turns_(params.max_concurrent) {
-  char out[crypto_pwhash_STRBYTES];
-  static const char kDummy[] = "cairn-dummy-password-never-used";
-  // Failing here means the machine cannot allocate memlimit: nothing works.
-  if (crypto_pwhash_str(out, kDummy, sizeof kDummy - 1, params_.opslimit, params_.memlimit) == 0) {
-    dummy_hash_ = out;
-  }
-}
+    : params_(params), turns_(params.max_concurrent) {}
 
 Result<std::string> PasswordHasher::Hash(std::string_view password) {
   Turn turn(*this);
@@ -86,6 +79,11 @@ Result<bool> PasswordHasher::Verify(std::string_view encoded, std::string_view p
 }
 
 void PasswordHasher::VerifyDummy(std::string_view password) {
+  // Made on first use, not at start: startup stays fast.
+  std::call_once(dummy_once_, [this] {
+    Result<std::string> hash = Hash("cairn-dummy-password-never-used");
+    if (hash.ok()) dummy_hash_ = std::move(hash.value());
+  });
   if (dummy_hash_.empty()) return;
   Result<bool> ignored = Verify(dummy_hash_, password);
   (void)ignored;

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <semaphore>
 #include <string>
 #include <string_view>
@@ -62,7 +63,8 @@ class PasswordHasher {
 
   const HashParams params_;
   std::counting_semaphore<1024> turns_;
-  std::string dummy_hash_;  // written once in the constructor
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;  // written once, under dummy_once_
 };
 
 }  // namespace cairn::auth

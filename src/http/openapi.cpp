@@ -145,6 +145,10 @@ object Components() {
   }
 
   object components;
+  components["securitySchemes"] = Schema(R"({
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                   "description": "Access token from POST /api/v1/auth/login, 15 minutes"}})",
+                                         "securitySchemes");
   components["schemas"] = value(schemas);
   components["headers"] = value(headers);
   components["responses"] = value(responses);
@@ -195,6 +199,9 @@ value Operation(const Route& r) {
   if (!r.doc.description.empty()) op["description"] = Str(r.doc.description);
   op["tags"] = value(array{Str(r.doc.tag)});
   if (r.sunset) op["deprecated"] = value(true);
+  if (r.auth != Auth::kPublic) {
+    op["security"] = Schema(R"([{"bearerAuth": []}])", "security");
+  }
 
   array params;
   for (std::string_view seg : SplitPath(r.path)) {
@@ -226,6 +233,7 @@ value Operation(const Route& r) {
 
   std::set<int> errors(r.doc.errors.begin(), r.doc.errors.end());
   errors.insert(500);
+  if (r.auth != Auth::kPublic) errors.insert(401);
   if (!r.doc.request_schema.empty()) {
     object content_json;
     content_json["schema"] = Schema(r.doc.request_schema, r.method + " " + r.path + " body");

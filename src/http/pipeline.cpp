@@ -1,5 +1,7 @@
 #include "http/pipeline.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -106,8 +108,12 @@ bool IsValidCorrelationId(std::string_view id) {
 }
 
 Pipeline::Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes,
-                   const cairn::Clock& clock)
-    : router_(router), cors_(std::move(cors)), max_body_bytes_(max_body_bytes), clock_(clock) {}
+                   const cairn::Clock& clock, Authenticator authenticator)
+    : router_(router),
+      cors_(std::move(cors)),
+      max_body_bytes_(max_body_bytes),
+      clock_(clock),
+      authenticator_(std::move(authenticator)) {}
 
 void Pipeline::Install(httplib::Server& server) {
   server.set_pre_routing_handler(
@@ -238,6 +244,16 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
   }
 
   Call call{req, m.params, body.value()};
+  Result<auth::Principal> principal = Status::Unauthenticated("Authentication required");
+  if (route.auth != Auth::kPublic) {
+    principal = Authenticate(req);
+    if (!principal.ok()) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"cairn\"");
+      WriteError(res, principal.status());
+      return;
+    }
+    call.principal = &principal.value();
+  }
   Status st = route.handler(call, res);
   if (st.ok()) return;
   if (KindOf(st).http_status == 500) {
@@ -249,6 +265,21 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
         .Emit();
   }
   WriteError(res, st);
+}
+
+// "Authorization: Bearer <token>" (scheme case-insensitive, RFC 9110).
+Result<auth::Principal> Pipeline::Authenticate(const httplib::Request& req) const {
+  const std::string& header = req.get_header_value("Authorization");
+  if (header.size() < 7 || !std::equal(header.begin(), header.begin() + 7, "bearer ",
+                                       [](char a, char b) {
+                                         return std::tolower(static_cast<unsigned char>(a)) == b;
+                                       })) {
+    return Status::Unauthenticated("Authentication required");
+  }
+  std::string_view token = std::string_view(header).substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (token.empty() || !authenticator_) return Status::Unauthenticated("Authentication required");
+  return authenticator_(token);
 }
 
 void Pipeline::PostRouting(const httplib::Request& req, httplib::Response& res) {

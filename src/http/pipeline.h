@@ -9,7 +9,8 @@
 //   5. body rules: 415 and 413 from the headers, then (once httplib has
 //      read the body) 400 for malformed JSON or nesting deeper than 32
 //   6. routing: 404, 405 with Allow, deprecation headers
-//   7. the handler, whose Status the envelope turns into the error body
+//   7. authentication, for routes that require it: 401 otherwise
+//   8. the handler, whose Status the envelope turns into the error body
 //
 // Steps 1-4 and the header half of 5 run in httplib's pre-routing hook, before the
 // body is read. A request without a body is dispatched right there; one with
@@ -24,6 +25,8 @@
 
 #include <cstddef>
 #include <exception>
+#include <functional>
+#include <string_view>
 
 #include "http/cors.h"
 #include "http/httplib_config.h"
@@ -35,9 +38,13 @@ namespace cairn::http {
 // The most header bytes a request may send, all lines together.
 inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
 
+// Turns a bearer token into the caller, or says why not.
+using Authenticator = std::function<Result<auth::Principal>(std::string_view token)>;
+
 class Pipeline {
  public:
-  Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes, const Clock& clock);
+  Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes, const Clock& clock,
+           Authenticator authenticator = nullptr);
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
@@ -56,11 +63,13 @@ class Pipeline {
   bool ApplyCors(const httplib::Request& req, httplib::Response& res);
   bool CheckBodyHeaders(const httplib::Request& req, httplib::Response& res);
   void RunRoute(const httplib::Request& req, httplib::Response& res);
+  Result<auth::Principal> Authenticate(const httplib::Request& req) const;
 
   const Router& router_;
   const CorsPolicy cors_;
   const size_t max_body_bytes_;
   const Clock& clock_;
+  const Authenticator authenticator_;
 };
 
 // True if the Content-Type names JSON (application/json or a +json type),

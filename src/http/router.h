@@ -17,15 +17,17 @@
 
 #include <picojson.h>
 
+#include "auth/accounts.h"
 #include "http/httplib_config.h"
 #include "util/clock.h"
 #include "util/status.h"
 
 namespace cairn::http {
 
-// Who may call a route. The foundation serves public routes only; the
-// identity work adds the authenticated levels.
-enum class Auth { kPublic };
+// Who may call a route. kUser: any signed-in account, by bearer access
+// token. (Roles, API keys and cookies come with the rest of the identity
+// work.)
+enum class Auth { kPublic, kUser };
 
 // Which rate-limit rule a route counts against (API.md §8). kNever routes are
 // exempt from limiting (liveness).
@@ -42,6 +44,8 @@ struct Call {
   const httplib::Request& req;
   const PathParams& params;
   const picojson::object& body;  // empty when the request had no body
+  // The authenticated caller; set for every route whose auth is not kPublic.
+  const auth::Principal* principal = nullptr;
 };
 
 // A handler writes the success envelope and returns OK, or returns the error

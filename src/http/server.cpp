@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "auth/accounts.h"
+#include "http/handlers_auth.h"
 #include "http/openapi.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -16,6 +18,7 @@ void BuildRoutes(Router& router, SystemDeps& system, const AppDeps& app) {
   system.router = &router;
   // The areas, in order. Each declares its own routes.
   RegisterSystemRoutes(router, system);
+  RegisterAuthRoutes(router, app.accounts);
 
   ApiInfo info;
   info.version = kVersion;
@@ -28,8 +31,15 @@ void BuildRoutes(Router& router, SystemDeps& system, const AppDeps& app) {
 Server::Server(const Config& config, const AppDeps& deps) : config_(config) {
   system_.started = std::chrono::steady_clock::now();
   BuildRoutes(router_, system_, deps);
+  Authenticator authenticate;
+  if (deps.accounts != nullptr) {
+    authenticate = [accounts = deps.accounts](std::string_view token) {
+      return accounts->Authenticate(token);
+    };
+  }
   pipeline_ = std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins),
-                                         config.max_body_bytes, SystemClock::Get());
+                                         config.max_body_bytes, SystemClock::Get(),
+                                         std::move(authenticate));
 
   // httplib keeps a worker for each open keep-alive connection; the queue
   // bounds accepted connections waiting for one (beyond it they are closed).

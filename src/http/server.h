@@ -19,12 +19,17 @@
 namespace cairn::store {
 class Database;
 }
+namespace cairn::auth {
+class Accounts;
+}
 
 namespace cairn::http {
 
 // What the routes need from the rest of the program.
 struct AppDeps {
-  store::Database* db = nullptr;  // may be null when only the document is wanted
+  // May be null when only the document is wanted.
+  store::Database* db = nullptr;
+  auth::Accounts* accounts = nullptr;
 };
 
 // Builds the full route table and the OpenAPI document from it. The router

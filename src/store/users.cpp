@@ -1,0 +1,94 @@
+#include "store/users.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "store/database.h"
+
+namespace cairn::store {
+
+namespace {
+
+constexpr char kColumns[] =
+    "id, email, password_hash, first_name, last_name, phone, date_of_birth, role, status, "
+    "kyc_status, created_at, updated_at";
+
+UserRow ReadRow(SQLite::Statement& q) {
+  UserRow u;
+  u.id = q.getColumn(0).getString();
+  u.email = q.getColumn(1).getString();
+  u.password_hash = q.getColumn(2).getString();
+  u.first_name = q.getColumn(3).getString();
+  u.last_name = q.getColumn(4).getString();
+  u.phone = q.getColumn(5).isNull() ? "" : q.getColumn(5).getString();
+  u.date_of_birth = q.getColumn(6).getString();
+  u.role = q.getColumn(7).getString();
+  u.status = q.getColumn(8).getString();
+  u.kyc_status = q.getColumn(9).getString();
+  u.created_at = q.getColumn(10).getInt64();
+  u.updated_at = q.getColumn(11).getInt64();
+  return u;
+}
+
+Result<UserRow> FindOne(SQLite::Database& db, const char* where, const std::string& value) {
+  try {
+    SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM users WHERE " + where);
+    q.bind(1, value);
+    if (!q.executeStep()) return Status::NotFound("No such user");
+    return ReadRow(q);
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "find user");
+  }
+}
+
+}  // namespace
+
+Status InsertUser(SQLite::Database& db, const UserRow& u) {
+  try {
+    SQLite::Statement q(db, std::string("INSERT INTO users (") + kColumns +
+                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, u.id);
+    q.bind(2, u.email);
+    q.bind(3, u.password_hash);
+    q.bind(4, u.first_name);
+    q.bind(5, u.last_name);
+    if (u.phone.empty()) {
+      q.bind(6);
+    } else {
+      q.bind(6, u.phone);
+    }
+    q.bind(7, u.date_of_birth);
+    q.bind(8, u.role);
+    q.bind(9, u.status);
+    q.bind(10, u.kyc_status);
+    q.bind(11, u.created_at);
+    q.bind(12, u.updated_at);
+    q.exec();
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "insert user");
+  }
+}
+
+Result<UserRow> FindUserByEmail(SQLite::Database& db, const std::string& email) {
+  return FindOne(db, "email = ?", email);
+}
+
+Result<UserRow> FindUserById(SQLite::Database& db, const std::string& id) {
+  return FindOne(db, "id = ?", id);
+}
+
+Status UpdatePasswordHash(SQLite::Database& db, const std::string& id, const std::string& hash,
+                          int64_t now) {
+  try {
+    SQLite::Statement q(db, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, hash);
+    q.bind(2, now);
+    q.bind(3, id);
+    if (q.exec() == 0) return Status::NotFound("No such user");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "update password hash");
+  }
+}
+
+}  // namespace cairn::store

@@ -1,0 +1,37 @@
+#pragma once
+
+// The users table. Queries only: the rules live in src/auth.
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <string>
+
+#include "util/status.h"
+
+namespace cairn::store {
+
+struct UserRow {
+  std::string id;
+  std::string email;
+  std::string password_hash;
+  std::string first_name;
+  std::string last_name;
+  std::string phone;  // empty: none
+  std::string date_of_birth;
+  std::string role = "user";
+  std::string status = "active";
+  std::string kyc_status = "pending";
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// AlreadyExists when the email is taken (by any user, deleted ones too).
+Status InsertUser(SQLite::Database& db, const UserRow& user);
+// NotFound when there is no such user.
+Result<UserRow> FindUserByEmail(SQLite::Database& db, const std::string& email);
+Result<UserRow> FindUserById(SQLite::Database& db, const std::string& id);
+Status UpdatePasswordHash(SQLite::Database& db, const std::string& id, const std::string& hash,
+                          int64_t now);
+
+}  // namespace cairn::store

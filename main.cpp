@@ -16,6 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "auth/accounts.h"
+#include "auth/password.h"
+#include "auth/sessions.h"
 #include "auth/signing_secret.h"
 #include "http/server.h"
 #include "store/database.h"
@@ -113,8 +116,19 @@ int Serve(const Args& args) {
   auto db = cairn::store::Database::Open(DbOptions(cfg.value(), cfg->db_pool_size));
   if (!db.ok()) return Fail("DATABASE_PATH: " + db.status().message());
 
+  cairn::auth::PasswordHasher hasher;
+  cairn::auth::AuthOptions auth_options;
+  auth_options.signing_key = cfg->jwt_secret;
+  auth_options.refresh_reuse_grace_s = cfg->refresh_reuse_grace_s;
+  cairn::auth::Sessions sessions(*db.value(), cairn::SystemClock::Get(), auth_options);
+  st = sessions.LoadRevocations();
+  if (!st.ok()) return Fail("DATABASE_PATH: " + st.message());
+  cairn::auth::Accounts accounts(*db.value(), hasher, sessions, cairn::SystemClock::Get());
+
   cairn::http::AppDeps deps;
   deps.db = db.value().get();
+  deps.auth.accounts = &accounts;
+  deps.auth.sessions = &sessions;
   cairn::http::Server server(cfg.value(), deps);
   st = server.Bind();
   if (!st.ok()) return Fail(st.message());
@@ -199,7 +213,8 @@ int Backup(const Args& args) {
 int OpenApi(const Args&) {
   cairn::http::Router router;
   cairn::http::SystemDeps system;
-  cairn::http::BuildRoutes(router, system, cairn::http::AppDeps{});
+  cairn::http::AppDeps app;
+  cairn::http::BuildRoutes(router, system, app);
   std::printf("%s\n", system.openapi_json.c_str());
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "http/handlers_auth.h"
 
 #include "auth/accounts.h"
+#include "auth/sessions.h"
 #include "http/envelope.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -63,35 +64,89 @@ Result<std::string> StringField(const picojson::object& body, const char* key) {
   return it->second.get<std::string>();
 }
 
-Status Register(auth::Accounts& accounts, const Call& call, httplib::Response& res) {
+Status Register(AuthDeps& d, const Call& call, httplib::Response& res) {
   Result<auth::NewAccount> account = auth::ReadNewAccount(call.body, SystemClock::Get().Now());
   if (!account.ok()) return account.status();
-  Result<store::UserRow> user = accounts.Register(account.value());
+  Result<store::UserRow> user = d.accounts->Register(account.value());
   if (!user.ok()) return user.status();
   WriteValue(res, 201, UserJson(user.value()));
   return Status::Ok();
 }
 
-Status Login(auth::Accounts& accounts, const Call& call, httplib::Response& res) {
+void WriteTokens(httplib::Response& res, const auth::TokenPair& tokens) {
+  picojson::object data;
+  data["accessToken"] = picojson::value(tokens.access_token);
+  data["refreshToken"] = picojson::value(tokens.refresh_token);
+  data["tokenType"] = picojson::value("Bearer");
+  data["expiresIn"] = picojson::value(tokens.expires_in);
+  data["user"] = UserJson(tokens.user);
+  WriteValue(res, 200, picojson::value(data));
+}
+
+Status Login(AuthDeps& d, const Call& call, httplib::Response& res) {
   Result<std::string> email = StringField(call.body, "email");
   if (!email.ok()) return email.status();
   Result<std::string> password = StringField(call.body, "password");
   if (!password.ok()) return password.status();
   auth::ClientInfo client{call.req.get_header_value("User-Agent"), call.req.remote_addr};
-  Result<auth::LoginResult> login = accounts.Login(*email, *password, client);
-  if (!login.ok()) return login.status();
-  picojson::object data;
-  data["accessToken"] = picojson::value(login->access_token);
-  data["refreshToken"] = picojson::value(login->refresh_token);
-  data["tokenType"] = picojson::value("Bearer");
-  data["expiresIn"] = picojson::value(login->expires_in);
-  data["user"] = UserJson(login->user);
-  WriteValue(res, 200, picojson::value(data));
+  Result<auth::TokenPair> tokens = d.accounts->Login(*email, *password, client);
+  if (!tokens.ok()) return tokens.status();
+  WriteTokens(res, tokens.value());
   return Status::Ok();
 }
 
-Status Me(auth::Accounts& accounts, const Call& call, httplib::Response& res) {
-  Result<store::UserRow> user = accounts.Me(*call.principal);
+Status Refresh(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Result<std::string> token = StringField(call.body, "refreshToken");
+  if (!token.ok()) return token.status();
+  Result<auth::TokenPair> tokens = d.sessions->Refresh(*token);
+  if (!tokens.ok()) return tokens.status();
+  WriteTokens(res, tokens.value());
+  return Status::Ok();
+}
+
+Status Logout(AuthDeps& d, const Call& call, httplib::Response& res) {
+  bool all = false;
+  if (auto it = call.body.find("all"); it != call.body.end()) {
+    if (!it->second.is<bool>()) {
+      return Status::Validation("Request validation failed",
+                                {{"all", "all must be true or false", "invalid_type"}});
+    }
+    all = it->second.get<bool>();
+  }
+  Status st = d.sessions->Logout(*call.principal, all);
+  if (!st.ok()) return st;
+  WriteMessage(res, 200, all ? "Logged out of every session" : "Logged out");
+  return Status::Ok();
+}
+
+Status ListSessions(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Result<std::vector<store::SessionRow>> rows = d.sessions->List(*call.principal);
+  if (!rows.ok()) return rows.status();
+  picojson::array list;
+  for (const store::SessionRow& s : rows.value()) {
+    picojson::object o;
+    o["id"] = picojson::value(s.id);
+    o["createdAt"] = picojson::value(FormatIso8601(TimePoint(std::chrono::seconds(s.created_at))));
+    o["lastUsedAt"] =
+        picojson::value(FormatIso8601(TimePoint(std::chrono::seconds(s.last_used_at))));
+    if (!s.user_agent.empty()) o["userAgent"] = picojson::value(s.user_agent);
+    if (!s.ip.empty()) o["ip"] = picojson::value(s.ip);
+    o["current"] = picojson::value(s.id == call.principal->session_id);
+    list.emplace_back(o);
+  }
+  WriteValue(res, 200, picojson::value(list));
+  return Status::Ok();
+}
+
+Status RevokeSession(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Status st = d.sessions->Revoke(*call.principal, std::string(call.params.Get("id")));
+  if (!st.ok()) return st;
+  res.status = 204;
+  return Status::Ok();
+}
+
+Status Me(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Result<store::UserRow> user = d.accounts->Me(*call.principal);
   if (!user.ok()) return user.status();
   WriteValue(res, 200, UserJson(user.value()));
   return Status::Ok();
@@ -99,11 +154,14 @@ Status Me(auth::Accounts& accounts, const Call& call, httplib::Response& res) {
 
 }  // namespace
 
-void RegisterAuthRoutes(Router& router, auth::Accounts* accounts) {
-  auto bind = [accounts](Status (*fn)(auth::Accounts&, const Call&, httplib::Response&)) {
-    return [accounts, fn](const Call& call, httplib::Response& res) {
-      return fn(*accounts, call, res);
-    };
+void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
+  const std::string kTokensSchema = std::string(R"({"type": "object",
+    "required": ["accessToken", "refreshToken", "tokenType", "expiresIn", "user"],
+    "properties": {"accessToken": {"type": "string"}, "refreshToken": {"type": "string"},
+                   "tokenType": {"const": "Bearer"}, "expiresIn": {"type": "integer"},
+                   "user": )") + kUserSchema + "}}";
+  auto bind = [deps](Status (*fn)(AuthDeps&, const Call&, httplib::Response&)) {
+    return [deps, fn](const Call& call, httplib::Response& res) { return fn(*deps, call, res); };
   };
 
   Route reg;
@@ -132,11 +190,7 @@ void RegisterAuthRoutes(Router& router, auth::Accounts* accounts) {
       "Returns a 15-minute access token (JWT HS256) and a 30-day refresh token. An unknown "
       "email and a wrong password get the same answer after the same work.";
   login.doc.request_schema = kLoginSchema;
-  login.doc.data_schema = std::string(R"({"type": "object",
-    "required": ["accessToken", "refreshToken", "tokenType", "expiresIn", "user"],
-    "properties": {"accessToken": {"type": "string"}, "refreshToken": {"type": "string"},
-                   "tokenType": {"const": "Bearer"}, "expiresIn": {"type": "integer"},
-                   "user": )") + kUserSchema + "}}";
+  login.doc.data_schema = kTokensSchema;
   login.doc.errors = {401, 422, 503};
   router.Add(std::move(login));
 
@@ -150,6 +204,62 @@ void RegisterAuthRoutes(Router& router, auth::Accounts* accounts) {
   me.doc.data_schema = kUserSchema;
   me.doc.errors = {401, 503};
   router.Add(std::move(me));
+
+  Route refresh;
+  refresh.method = "POST";
+  refresh.path = "/api/v1/auth/refresh";
+  refresh.handler = bind(Refresh);
+  refresh.doc.tag = "auth";
+  refresh.doc.summary = "Exchange a refresh token for a new pair";
+  refresh.doc.description =
+      "Refresh tokens rotate on every use. A rotated token presented again within 10 s gets a "
+      "fresh pair (two tabs refreshing at once); after that it revokes its whole session and "
+      "is 401 with error.details.reason \"token_reused\".";
+  refresh.doc.request_schema = R"({"type": "object", "required": ["refreshToken"],
+    "properties": {"refreshToken": {"type": "string"}}})";
+  refresh.doc.data_schema = kTokensSchema;
+  refresh.doc.errors = {401, 422, 503};
+  router.Add(std::move(refresh));
+
+  Route logout;
+  logout.method = "POST";
+  logout.path = "/api/v1/auth/logout";
+  logout.handler = bind(Logout);
+  logout.auth = Auth::kUser;
+  logout.doc.tag = "auth";
+  logout.doc.summary = "End this session, or every session with {\"all\": true}";
+  logout.doc.description = "Access tokens of the ended sessions fail at once.";
+  logout.doc.errors = {422, 503};
+  router.Add(std::move(logout));
+
+  Route sessions;
+  sessions.method = "GET";
+  sessions.path = "/api/v1/auth/sessions";
+  sessions.handler = bind(ListSessions);
+  sessions.auth = Auth::kUser;
+  sessions.doc.tag = "auth";
+  sessions.doc.summary = "The caller's live sessions, newest first";
+  sessions.doc.data_schema = R"({"type": "array", "items": {"type": "object",
+    "required": ["id", "createdAt", "lastUsedAt", "current"],
+    "properties": {"id": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"},
+                   "lastUsedAt": {"type": "string", "format": "date-time"},
+                   "userAgent": {"type": "string"}, "ip": {"type": "string"},
+                   "current": {"type": "boolean"}}}})";
+  sessions.doc.errors = {503};
+  router.Add(std::move(sessions));
+
+  Route revoke;
+  revoke.method = "DELETE";
+  revoke.path = "/api/v1/auth/sessions/{id}";
+  revoke.handler = bind(RevokeSession);
+  revoke.auth = Auth::kUser;
+  revoke.doc.tag = "auth";
+  revoke.doc.summary = "End one of the caller's sessions";
+  revoke.doc.description = "Another user's session, or an unknown one, is 404.";
+  revoke.doc.success_status = 204;
+  revoke.doc.success_description = "Ended";
+  revoke.doc.errors = {404, 503};
+  router.Add(std::move(revoke));
 }
 
 }  // namespace cairn::http

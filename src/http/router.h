@@ -17,7 +17,7 @@
 
 #include <picojson.h>
 
-#include "auth/accounts.h"
+#include "auth/sessions.h"
 #include "http/httplib_config.h"
 #include "util/clock.h"
 #include "util/status.h"

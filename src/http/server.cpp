@@ -5,20 +5,19 @@
 #include <cerrno>
 #include <cstring>
 
-#include "auth/accounts.h"
-#include "http/handlers_auth.h"
+#include "auth/sessions.h"
 #include "http/openapi.h"
 #include "util/log.h"
 #include "util/version.h"
 
 namespace cairn::http {
 
-void BuildRoutes(Router& router, SystemDeps& system, const AppDeps& app) {
+void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   system.db = app.db;
   system.router = &router;
   // The areas, in order. Each declares its own routes.
   RegisterSystemRoutes(router, system);
-  RegisterAuthRoutes(router, app.accounts);
+  RegisterAuthRoutes(router, &app.auth);
 
   ApiInfo info;
   info.version = kVersion;
@@ -28,13 +27,13 @@ void BuildRoutes(Router& router, SystemDeps& system, const AppDeps& app) {
   system.openapi_json = BuildOpenApi(router, info);
 }
 
-Server::Server(const Config& config, const AppDeps& deps) : config_(config) {
+Server::Server(const Config& config, const AppDeps& deps) : config_(config), deps_(deps) {
   system_.started = std::chrono::steady_clock::now();
-  BuildRoutes(router_, system_, deps);
+  BuildRoutes(router_, system_, deps_);
   Authenticator authenticate;
-  if (deps.accounts != nullptr) {
-    authenticate = [accounts = deps.accounts](std::string_view token) {
-      return accounts->Authenticate(token);
+  if (deps_.auth.sessions != nullptr) {
+    authenticate = [sessions = deps_.auth.sessions](std::string_view token) {
+      return sessions->Authenticate(token);
     };
   }
   pipeline_ = std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins),

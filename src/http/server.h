@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "http/handlers_auth.h"
 #include "http/handlers_system.h"
 #include "http/httplib_config.h"
 #include "http/pipeline.h"
@@ -19,22 +20,21 @@
 namespace cairn::store {
 class Database;
 }
-namespace cairn::auth {
-class Accounts;
-}
+
 
 namespace cairn::http {
 
 // What the routes need from the rest of the program.
+// What the routes need from the rest of the program. Pointers may be null
+// when only the OpenAPI document is wanted.
 struct AppDeps {
-  // May be null when only the document is wanted.
   store::Database* db = nullptr;
-  auth::Accounts* accounts = nullptr;
+  AuthDeps auth;
 };
 
 // Builds the full route table and the OpenAPI document from it. The router
-// keeps pointers into system; both must outlive the server.
-void BuildRoutes(Router& router, SystemDeps& system, const AppDeps& app);
+// keeps pointers into system and app; they must outlive it.
+void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app);
 
 class Server {
  public:
@@ -52,6 +52,7 @@ class Server {
 
  private:
   const Config& config_;
+  AppDeps deps_;
   SystemDeps system_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;

@@ -155,6 +155,9 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
     return IntSetting(name, value, 1, 600, &cfg->shutdown_timeout_s);
   }
   if (name == "DB_POOL_SIZE") return IntSetting(name, value, 1, 64, &cfg->db_pool_size);
+  if (name == "REFRESH_REUSE_GRACE_S") {
+    return IntSetting(name, value, 0, 300, &cfg->refresh_reuse_grace_s);
+  }
   if (name == "CAIRN_CONFIG") return Status::Ok();  // consumed by LoadConfig
   return Status::Internal("setting " + name + " has no parser");
 }
@@ -195,6 +198,9 @@ const std::vector<SettingInfo>& Settings() {
       {"KEEP_ALIVE_TIMEOUT_S", "5", "idle keep-alive connections are closed after this"},
       {"SHUTDOWN_TIMEOUT_S", "10", "longest wait for in-flight requests on SIGTERM"},
       {"DB_POOL_SIZE", "4", "SQLite connections kept open for request handlers"},
+      {"REFRESH_REUSE_GRACE_S", "10",
+       "a rotated refresh token replayed within this many seconds gets a fresh pair; later it "
+       "revokes its session"},
       {"CAIRN_CONFIG", "", "optional config file of KEY=VALUE lines (--config)"},
   };
   return kSettings;

@@ -41,6 +41,9 @@ struct Config {
   int keep_alive_timeout_s = 5;
   int shutdown_timeout_s = 10;
   int db_pool_size = 4;
+  // A rotated refresh token presented again within this many seconds gets a
+  // fresh pair (concurrent tabs); later, it revokes its session.
+  int refresh_reuse_grace_s = 10;
 };
 
 // One setting, for the loader and for --help and the README.

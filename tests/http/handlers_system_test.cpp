@@ -27,6 +27,7 @@ struct Api {
   std::unique_ptr<store::Database> db;
   Router router;
   SystemDeps system;
+  AppDeps app;
 
   explicit Api(bool migrated) {
     store::DatabaseOptions opts;
@@ -44,7 +45,8 @@ struct Api {
     REQUIRE(opened.ok());
     db = std::move(opened.value());
     system.started = std::chrono::steady_clock::now();
-    BuildRoutes(router, system, AppDeps{db.get()});
+    app.db = db.get();
+    BuildRoutes(router, system, app);
   }
 
   // Calls the GET route for path as the dispatcher would, writing any error.

@@ -70,9 +70,10 @@ const value* Resolve(const value& root, const std::string& ref) {
 struct RealApi {
   Router router;
   SystemDeps system;
+  AppDeps app;
   value doc;
   RealApi() {
-    BuildRoutes(router, system, AppDeps{});
+    BuildRoutes(router, system, app);
     doc = ParseDoc(system.openapi_json);
   }
   const object& paths() const { return doc.get<object>().at("paths").get<object>(); }

@@ -9,6 +9,12 @@ namespace {
 
 Status BadCredentials() { return Status::Unauthenticated("Invalid email or password"); }
 
+Status Locked(int64_t seconds_left) {
+  return Status::PermissionDenied("Too many failed sign-ins; the account is locked for now")
+      .WithReason("account_locked")
+      .WithRetryAfter(static_cast<int>(seconds_left));
+}
+
 }  // namespace
 
 Accounts::Accounts(store::Database& db, PasswordHasher& hasher, Sessions& sessions,
@@ -59,11 +65,33 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
     log::Info("login_failed").Str("reason", "unknown_email").Emit();
     return BadCredentials();
   }
+  int64_t now = UnixSeconds(clock_.Now());
+  if (user->locked_until > now) {
+    // Even the right password is refused until the lock runs out.
+    log::Info("login_failed").Str("userId", user->id).Str("reason", "locked").Emit();
+    return Locked(user->locked_until - now);
+  }
   Result<bool> match = hasher_.Verify(user->password_hash, password);
   if (!match.ok()) return match.status();
   if (!match.value()) {
     log::Info("login_failed").Str("userId", user->id).Str("reason", "wrong_password").Emit();
+    auto lease = db_.Acquire();
+    if (!lease.ok()) return lease.status();
+    Result<int64_t> locked = store::RecordLoginFailure(*lease.value(), user->id, now,
+                                                       kLockoutWindowS, kLockoutFailures,
+                                                       kLockoutS);
+    if (!locked.ok()) return locked.status();
+    if (locked.value() > now) {
+      log::Warn("account_locked").Str("userId", user->id).Emit();
+      return Locked(locked.value() - now);
+    }
     return BadCredentials();
+  }
+  {
+    auto lease = db_.Acquire();
+    if (!lease.ok()) return lease.status();
+    Status st = store::ClearLoginFailures(*lease.value(), user->id);
+    if (!st.ok()) return st;
   }
 
   if (hasher_.NeedsRehash(user->password_hash)) {

@@ -24,6 +24,11 @@
 
 namespace cairn::auth {
 
+// Five failed sign-ins within fifteen minutes lock an account for fifteen.
+inline constexpr int kLockoutFailures = 5;
+inline constexpr int64_t kLockoutWindowS = 15 * 60;
+inline constexpr int64_t kLockoutS = 15 * 60;
+
 class Accounts {
  public:
   Accounts(store::Database& db, PasswordHasher& hasher, Sessions& sessions, const Clock& clock);
@@ -35,7 +40,9 @@ class Accounts {
   Result<store::UserRow> Register(const NewAccount& account);
 
   // Unauthenticated for a bad email/password pair; Validation for a password
-  // over 128 bytes (refused before any hashing).
+  // over 128 bytes (refused before any hashing); reason "account_locked"
+  // (423, with a retry-after) while the account is locked, even for the right
+  // password.
   Result<TokenPair> Login(std::string_view email, std::string_view password,
                           const ClientInfo& client);
 

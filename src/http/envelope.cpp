@@ -63,6 +63,9 @@ std::string RequestIdOf(const httplib::Response& res) {
 }
 
 std::string DetailsJson(const Status& status) {
+  if (status.retry_after_s() > 0) {
+    return "{\"retryAfter\":" + std::to_string(status.retry_after_s()) + "}";
+  }
   if (!status.details_json().empty()) return status.details_json();
   if (status.details().empty()) return {};
   std::string out = "[";
@@ -127,6 +130,9 @@ void WriteError(httplib::Response& res, const Status& status) {
   if (kind.http_status == 500) {
     WriteError(res, 500, kind.code, "Internal server error");
     return;
+  }
+  if (status.retry_after_s() > 0) {
+    res.set_header("Retry-After", std::to_string(status.retry_after_s()));
   }
   WriteError(res, kind.http_status, kind.code, status.message(), DetailsJson(status));
 }

@@ -11,6 +11,9 @@ namespace {
 constexpr char kColumns[] =
     "id, email, password_hash, first_name, last_name, phone, date_of_birth, role, status, "
     "kyc_status, created_at, updated_at";
+constexpr char kReadColumns[] =
+    "id, email, password_hash, first_name, last_name, phone, date_of_birth, role, status, "
+    "kyc_status, created_at, updated_at, coalesce(locked_until, 0)";
 
 UserRow ReadRow(SQLite::Statement& q) {
   UserRow u;
@@ -26,12 +29,13 @@ UserRow ReadRow(SQLite::Statement& q) {
   u.kyc_status = q.getColumn(9).getString();
   u.created_at = q.getColumn(10).getInt64();
   u.updated_at = q.getColumn(11).getInt64();
+  u.locked_until = q.getColumn(12).getInt64();
   return u;
 }
 
 Result<UserRow> FindOne(SQLite::Database& db, const char* where, const std::string& value) {
   try {
-    SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM users WHERE " + where);
+    SQLite::Statement q(db, std::string("SELECT ") + kReadColumns + " FROM users WHERE " + where);
     q.bind(1, value);
     if (!q.executeStep()) return Status::NotFound("No such user");
     return ReadRow(q);
@@ -88,6 +92,66 @@ Status UpdatePasswordHash(SQLite::Database& db, const std::string& id, const std
     return Status::Ok();
   } catch (const std::exception& e) {
     return FromSqliteError(e, "update password hash");
+  }
+}
+
+Result<int64_t> RecordLoginFailure(SQLite::Database& db, const std::string& user_id, int64_t now,
+                                   int64_t window_s, int max_failures, int64_t lock_s) {
+  try {
+    WriteTransaction tx(db);
+    SQLite::Statement sel(db,
+                          "SELECT failed_logins, coalesce(first_failed_at, 0), "
+                          "coalesce(locked_until, 0) FROM users WHERE id = ?");
+    sel.bind(1, user_id);
+    if (!sel.executeStep()) return Status::NotFound("No such user");
+    int failures = sel.getColumn(0).getInt();
+    int64_t first = sel.getColumn(1).getInt64();
+    int64_t locked_until = sel.getColumn(2).getInt64();
+    sel.reset();
+    if (first == 0 || now - first > window_s) {
+      failures = 0;
+      first = now;
+    }
+    ++failures;
+    if (failures >= max_failures) {
+      locked_until = now + lock_s;
+      failures = 0;
+      first = 0;
+    }
+    SQLite::Statement upd(db,
+                          "UPDATE users SET failed_logins = ?, first_failed_at = ?, "
+                          "locked_until = ? WHERE id = ?");
+    upd.bind(1, failures);
+    if (first == 0) {
+      upd.bind(2);
+    } else {
+      upd.bind(2, first);
+    }
+    if (locked_until == 0) {
+      upd.bind(3);
+    } else {
+      upd.bind(3, locked_until);
+    }
+    upd.bind(4, user_id);
+    upd.exec();
+    tx.Commit();
+    return locked_until > now ? locked_until : 0;
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "record login failure");
+  }
+}
+
+Status ClearLoginFailures(SQLite::Database& db, const std::string& user_id) {
+  try {
+    SQLite::Statement q(db,
+                        "UPDATE users SET failed_logins = 0, first_failed_at = NULL, "
+                        "locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR "
+                        "locked_until IS NOT NULL)");
+    q.bind(1, user_id);
+    q.exec();
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "clear login failures");
   }
 }
 

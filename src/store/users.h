@@ -24,7 +24,17 @@ struct UserRow {
   std::string kyc_status = "pending";
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  int64_t locked_until = 0;  // 0: not locked
 };
+
+// Counts a failed sign-in in the current window (restarting the window when
+// it is older than window_s) and, at the max_failures-th failure, locks the
+// account until now + lock_s and starts counting afresh. Returns the
+// locked_until in force afterwards (0: not locked). One write transaction.
+Result<int64_t> RecordLoginFailure(SQLite::Database& db, const std::string& user_id, int64_t now,
+                                   int64_t window_s, int max_failures, int64_t lock_s);
+// Forgets failed sign-ins after a successful one.
+Status ClearLoginFailures(SQLite::Database& db, const std::string& user_id);
 
 // AlreadyExists when the email is taken (by any user, deleted ones too).
 Status InsertUser(SQLite::Database& db, const UserRow& user);

@@ -70,8 +70,16 @@ class [[nodiscard]] Status {
     return std::move(*this);
   }
 
+  // Seconds after which the caller may try again (429, 423, 503); 0: none.
+  // The envelope sends it as the Retry-After header and details.retryAfter.
+  int retry_after_s() const { return retry_after_s_; }
+  Status&& WithRetryAfter(int seconds) && {
+    retry_after_s_ = seconds;
+    return std::move(*this);
+  }
+
   // Details that are not per-field, as a JSON object's text, e.g.
-  // {"retryAfter":30}. Used instead of the field list when set.
+  // {"reason":"token_reused"}. Used instead of the field list when set.
   const std::string& details_json() const { return details_json_; }
   Status&& WithDetailsJson(std::string json_object) && {
     details_json_ = std::move(json_object);
@@ -86,6 +94,7 @@ class [[nodiscard]] Status {
   std::string reason_;
   std::vector<FieldError> details_;
   std::string details_json_;
+  int retry_after_s_ = 0;
 };
 
 // Either a value or a non-OK Status.

@@ -215,3 +215,55 @@ TEST_CASE("me refuses missing, malformed, forged, alg-confused, expired and orph
 
   CHECK(MeStatus(cli, "Bearer " + access) == 200);  // the real one still works
 }
+
+TEST_CASE("five wrong passwords lock the account: 423 with Retry-After, even for the right one") {
+  ServerProcess server;
+  auto cli = server.Client();
+  REQUIRE(PostJson(cli, "/api/v1/auth/register", kAda)->status == 201);
+  const std::string wrong = R"({"email":"ada@example.com","password":"Wrong1234"})";
+  const std::string right = R"({"email":"ada@example.com","password":"Passw0rd1"})";
+  for (int i = 0; i < 4; ++i) {
+    auto res = PostJson(cli, "/api/v1/auth/login", wrong);
+    REQUIRE(res);
+    CHECK(res->status == 401);
+  }
+  auto fifth = PostJson(cli, "/api/v1/auth/login", wrong);
+  REQUIRE(fifth);
+  CHECK(fifth->status == 423);
+  auto body = JsonBody(fifth->body);
+  CHECK(GetStr(body, "error.code") == "account_locked");
+  int retry = std::stoi(fifth->get_header_value("Retry-After"));
+  CHECK(retry > 800);
+  CHECK(retry <= 900);
+  CHECK(Get(body, "error.details.retryAfter").get<int64_t>() == retry);
+
+  auto correct = PostJson(cli, "/api/v1/auth/login", right);
+  REQUIRE(correct);
+  CHECK(correct->status == 423);
+  CHECK(Count(server, "sessions") == 0);
+
+  // Once the lock has run out (moved into the past here), the right password
+  // works and the count starts again from zero.
+  {
+    SQLite::Database db(server.db_path(), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE users SET locked_until = locked_until - 1000");
+  }
+  auto after = PostJson(cli, "/api/v1/auth/login", right);
+  REQUIRE(after);
+  CHECK(after->status == 200);
+  SQLite::Database db(server.db_path(), SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT failed_logins FROM users").getInt() == 0);
+  CHECK(db.execAndGet("SELECT locked_until IS NULL FROM users").getInt() == 1);
+}
+
+TEST_CASE("a successful sign-in resets the failure count") {
+  ServerProcess server;
+  auto cli = server.Client();
+  REQUIRE(PostJson(cli, "/api/v1/auth/register", kAda)->status == 201);
+  const std::string wrong = R"({"email":"ada@example.com","password":"Wrong1234"})";
+  const std::string right = R"({"email":"ada@example.com","password":"Passw0rd1"})";
+  for (int i = 0; i < 4; ++i) REQUIRE(PostJson(cli, "/api/v1/auth/login", wrong)->status == 401);
+  REQUIRE(PostJson(cli, "/api/v1/auth/login", right)->status == 200);
+  for (int i = 0; i < 4; ++i) CHECK(PostJson(cli, "/api/v1/auth/login", wrong)->status == 401);
+  CHECK(PostJson(cli, "/api/v1/auth/login", right)->status == 200);
+}

@@ -111,6 +111,41 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
   return tokens;
 }
 
+Status Accounts::ChangePassword(const Principal& who, std::string_view current_password,
+                                std::string_view new_password) {
+  Status policy = CheckPasswordPolicy(new_password, "newPassword");
+  if (!policy.ok()) return policy;
+  if (current_password.size() > kMaxPasswordBytes) {
+    return Status::Validation("Request validation failed",
+                              {{"currentPassword", "Current password is incorrect", "incorrect"}});
+  }
+  Result<store::UserRow> user = Me(who);
+  if (!user.ok()) return user.status();
+  Result<bool> match = hasher_.Verify(user->password_hash, current_password);
+  if (!match.ok()) return match.status();
+  if (!match.value()) {
+    log::Info("password_change_failed").Str("userId", who.user_id).Emit();
+    return Status::Validation("Request validation failed",
+                              {{"currentPassword", "Current password is incorrect", "incorrect"}});
+  }
+  if (current_password == new_password) {
+    return Status::Validation(
+        "Request validation failed",
+        {{"newPassword", "The new password must differ from the current one", "unchanged"}});
+  }
+  Result<std::string> hash = hasher_.Hash(new_password);
+  if (!hash.ok()) return hash.status();
+  {
+    auto lease = db_.Acquire();
+    if (!lease.ok()) return lease.status();
+    Status st = store::UpdatePasswordHash(*lease.value(), who.user_id, *hash,
+                                          UnixSeconds(clock_.Now()));
+    if (!st.ok()) return st;
+  }
+  log::Info("password_changed").Str("userId", who.user_id).Emit();
+  return sessions_.RevokeOthers(who, "password_changed");
+}
+
 Result<store::UserRow> Accounts::Me(const Principal& who) {
   auto lease = db_.Acquire();
   if (!lease.ok()) return lease.status();

@@ -46,6 +46,12 @@ class Accounts {
   Result<TokenPair> Login(std::string_view email, std::string_view password,
                           const ClientInfo& client);
 
+  // Checks the current password, sets the new one and ends every other
+  // session. Validation: currentPassword "incorrect", newPassword failing the
+  // policy or "unchanged".
+  Status ChangePassword(const Principal& who, std::string_view current_password,
+                        std::string_view new_password);
+
   // The caller's own, active user row; Unauthenticated if it is gone.
   Result<store::UserRow> Me(const Principal& who);
 

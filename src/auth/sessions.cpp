@@ -148,6 +148,17 @@ Status Sessions::Logout(const Principal& who, bool all) {
   return Status::Ok();
 }
 
+Status Sessions::RevokeOthers(const Principal& who, const std::string& reason) {
+  int64_t now = UnixSeconds(clock_.Now());
+  auto lease = db_.Acquire();
+  if (!lease.ok()) return lease.status();
+  Result<std::vector<std::string>> ids =
+      store::RevokeUserSessions(*lease.value(), who.user_id, now, reason, who.session_id);
+  if (!ids.ok()) return ids.status();
+  MarkRevoked(ids.value(), now);
+  return Status::Ok();
+}
+
 Status Sessions::Revoke(const Principal& who, const std::string& session_id) {
   int64_t now = UnixSeconds(clock_.Now());
   auto lease = db_.Acquire();

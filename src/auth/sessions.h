@@ -74,6 +74,8 @@ class Sessions {
 
   // Ends the caller's session, or all of the user's sessions.
   Status Logout(const Principal& who, bool all);
+  // Ends every session of the caller's user but the caller's own.
+  Status RevokeOthers(const Principal& who, const std::string& reason);
   // Ends one of the caller's sessions; NotFound if it is not theirs.
   Status Revoke(const Principal& who, const std::string& session_id);
   Result<std::vector<store::SessionRow>> List(const Principal& who);

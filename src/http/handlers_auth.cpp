@@ -145,6 +145,17 @@ Status RevokeSession(AuthDeps& d, const Call& call, httplib::Response& res) {
   return Status::Ok();
 }
 
+Status ChangePassword(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Result<std::string> current = StringField(call.body, "currentPassword");
+  if (!current.ok()) return current.status();
+  Result<std::string> next = StringField(call.body, "newPassword");
+  if (!next.ok()) return next.status();
+  Status st = d.accounts->ChangePassword(*call.principal, *current, *next);
+  if (!st.ok()) return st;
+  WriteMessage(res, 200, "Password changed; every other session has been ended");
+  return Status::Ok();
+}
+
 Status Me(AuthDeps& d, const Call& call, httplib::Response& res) {
   Result<store::UserRow> user = d.accounts->Me(*call.principal);
   if (!user.ok()) return user.status();
@@ -231,6 +242,23 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   logout.doc.description = "Access tokens of the ended sessions fail at once.";
   logout.doc.errors = {422, 503};
   router.Add(std::move(logout));
+
+  Route password;
+  password.method = "PUT";
+  password.path = "/api/v1/auth/password";
+  password.handler = bind(ChangePassword);
+  password.auth = Auth::kUser;
+  password.doc.tag = "auth";
+  password.doc.summary = "Change the password; ends every other session";
+  password.doc.description =
+      "A wrong currentPassword is 422 with the field's code \"incorrect\"; the new password "
+      "follows the register rules and must differ from the current one.";
+  password.doc.request_schema = R"({"type": "object",
+    "required": ["currentPassword", "newPassword"],
+    "properties": {"currentPassword": {"type": "string"},
+                   "newPassword": {"type": "string", "minLength": 8}}})";
+  password.doc.errors = {422, 503};
+  router.Add(std::move(password));
 
   Route sessions;
   sessions.method = "GET";

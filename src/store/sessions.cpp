@@ -142,19 +142,24 @@ Status RevokeSession(SQLite::Database& db, const std::string& user_id,
 
 Result<std::vector<std::string>> RevokeUserSessions(SQLite::Database& db,
                                                     const std::string& user_id, int64_t now,
-                                                    const std::string& reason) {
+                                                    const std::string& reason,
+                                                    const std::string& except) {
   try {
     WriteTransaction tx(db);
     std::vector<std::string> ids;
-    SQLite::Statement sel(db, "SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL");
+    SQLite::Statement sel(db,
+                          "SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND "
+                          "id != ?");
     sel.bind(1, user_id);
+    sel.bind(2, except);
     while (sel.executeStep()) ids.push_back(sel.getColumn(0).getString());
     SQLite::Statement upd(db,
                           "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? "
-                          "AND revoked_at IS NULL");
+                          "AND revoked_at IS NULL AND id != ?");
     upd.bind(1, now);
     upd.bind(2, reason);
     upd.bind(3, user_id);
+    upd.bind(4, except);
     upd.exec();
     tx.Commit();
     return ids;

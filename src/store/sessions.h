@@ -53,10 +53,12 @@ Status AddRefreshToken(SQLite::Database& db, const std::string& session_id,
 // user_id's.
 Status RevokeSession(SQLite::Database& db, const std::string& user_id,
                      const std::string& session_id, int64_t now, const std::string& reason);
-// Revokes every live session of user_id; returns their ids.
+// Revokes every live session of user_id but `except` (when not empty);
+// returns their ids.
 Result<std::vector<std::string>> RevokeUserSessions(SQLite::Database& db,
                                                     const std::string& user_id, int64_t now,
-                                                    const std::string& reason);
+                                                    const std::string& reason,
+                                                    const std::string& except = "");
 // Sessions revoked at or after `since`: those whose access tokens may still
 // be unexpired.
 Result<std::vector<std::string>> RevokedSince(SQLite::Database& db, int64_t since);

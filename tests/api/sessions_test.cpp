@@ -256,3 +256,60 @@ TEST_CASE("sessions are listed for their owner, and another user's session canno
   CHECK(Me(cli, a1.access) == 401);
   CHECK(Me(cli, a2.access) == 200);
 }
+
+TEST_CASE("changing the password ends every other session and keeps this one") {
+  ServerProcess server;
+  auto cli = server.Client();
+  Pair here = Register(cli, kAda, "ada@example.com", "Passw0rd1");
+  Pair there = Login(cli, "ada@example.com", "Passw0rd1");
+
+  struct Bad {
+    const char* body;
+    const char* field;
+    const char* code;
+  };
+  for (const Bad& b : {Bad{R"({"currentPassword":"Wrong1234","newPassword":"N3wPassword"})",
+                           "currentPassword", "incorrect"},
+                       Bad{R"({"currentPassword":"Passw0rd1","newPassword":"short1"})",
+                           "newPassword", "too_short"},
+                       Bad{R"({"currentPassword":"Passw0rd1","newPassword":"Passw0rd1"})",
+                           "newPassword", "unchanged"},
+                       Bad{R"({"newPassword":"N3wPassword"})", "currentPassword", "required"}}) {
+    CAPTURE(b.body);
+    auto res = cli.Put("/api/v1/auth/password", Bearer(here.access), b.body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 422);
+    auto body = JsonBody(res->body);
+    picojson::value details = Get(body, "error.details");
+    REQUIRE(details.is<picojson::array>());
+    const auto& first = details.get<picojson::array>()[0].get<picojson::object>();
+    CHECK(first.at("field").get<std::string>() == b.field);
+    CHECK(first.at("code").get<std::string>() == b.code);
+  }
+  // None of the refused attempts changed anything.
+  CHECK(Me(cli, there.access) == 200);
+  CHECK(LiveSessions(server) == 2);
+
+  auto anonymous = cli.Put("/api/v1/auth/password",
+                           R"({"currentPassword":"Passw0rd1","newPassword":"N3wPassword"})",
+                           "application/json");
+  REQUIRE(anonymous);
+  CHECK(anonymous->status == 401);
+
+  auto ok = cli.Put("/api/v1/auth/password", Bearer(here.access),
+                    R"({"currentPassword":"Passw0rd1","newPassword":"N3wPassword"})",
+                    "application/json");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK(Me(cli, here.access) == 200);
+  CHECK(Me(cli, there.access) == 401);
+  auto refresh = Refresh(cli, there.refresh);
+  REQUIRE(refresh);
+  CHECK(refresh->status == 401);
+  auto old_password = cli.Post("/api/v1/auth/login",
+                               R"({"email":"ada@example.com","password":"Passw0rd1"})",
+                               "application/json");
+  REQUIRE(old_password);
+  CHECK(old_password->status == 401);
+  Login(cli, "ada@example.com", "N3wPassword");
+}

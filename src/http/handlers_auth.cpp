@@ -166,21 +166,19 @@ Status Me(AuthDeps& d, const Call& call, httplib::Response& res) {
 }  // namespace
 
 void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
-  const std::string kTokensSchema = std::string(R"({"type": "object",
-    "required": ["accessToken", "refreshToken", "tokenType", "expiresIn", "user"],
-    "properties": {"accessToken": {"type": "string"}, "refreshToken": {"type": "string"},
-                   "tokenType": {"const": "Bearer"}, "expiresIn": {"type": "integer"},
-                   "user": )") + kUserSchema + "}}";
+  const std::string kTokensSchema =
+      std::string(R"({"type": "object",
+        "required": ["accessToken", "refreshToken", "tokenType", "expiresIn", "user"],
+        "properties": {"accessToken": {"type": "string"}, "refreshToken": {"type": "string"},
+                       "tokenType": {"const": "Bearer"}, "expiresIn": {"type": "integer"},
+                       "user": )") +
+      kUserSchema + "}}";
   auto bind = [deps](Status (*fn)(AuthDeps&, const Call&, httplib::Response&)) {
     return [deps, fn](const Call& call, httplib::Response& res) { return fn(*deps, call, res); };
   };
 
-  Route reg;
-  reg.method = "POST";
-  reg.path = "/api/v1/auth/register";
-  reg.handler = bind(Register);
-  reg.doc.tag = "auth";
-  reg.doc.summary = "Create an account";
+  Route reg =
+      MakeRoute("POST", "/api/v1/auth/register", bind(Register), "auth", "Create an account");
   reg.doc.description =
       "Role is always user (a role in the body is ignored, as are unknown fields). Every "
       "failing field is listed in error.details.";
@@ -191,12 +189,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   reg.doc.errors = {409, 422, 503};
   router.Add(std::move(reg));
 
-  Route login;
-  login.method = "POST";
-  login.path = "/api/v1/auth/login";
-  login.handler = bind(Login);
-  login.doc.tag = "auth";
-  login.doc.summary = "Sign in";
+  Route login = MakeRoute("POST", "/api/v1/auth/login", bind(Login), "auth", "Sign in");
   login.doc.description =
       "Returns a 15-minute access token (JWT HS256) and a 30-day refresh token. An unknown "
       "email and a wrong password get the same answer after the same work.";
@@ -205,23 +198,14 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   login.doc.errors = {401, 422, 503};
   router.Add(std::move(login));
 
-  Route me;
-  me.method = "GET";
-  me.path = "/api/v1/auth/me";
-  me.handler = bind(Me);
+  Route me = MakeRoute("GET", "/api/v1/auth/me", bind(Me), "auth", "The signed-in account");
   me.auth = Auth::kUser;
-  me.doc.tag = "auth";
-  me.doc.summary = "The signed-in account";
   me.doc.data_schema = kUserSchema;
   me.doc.errors = {401, 503};
   router.Add(std::move(me));
 
-  Route refresh;
-  refresh.method = "POST";
-  refresh.path = "/api/v1/auth/refresh";
-  refresh.handler = bind(Refresh);
-  refresh.doc.tag = "auth";
-  refresh.doc.summary = "Exchange a refresh token for a new pair";
+  Route refresh = MakeRoute("POST", "/api/v1/auth/refresh", bind(Refresh), "auth",
+                            "Exchange a refresh token for a new pair");
   refresh.doc.description =
       "Refresh tokens rotate on every use. A rotated token presented again within 10 s gets a "
       "fresh pair (two tabs refreshing at once); after that it revokes its whole session and "
@@ -232,24 +216,16 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   refresh.doc.errors = {401, 422, 503};
   router.Add(std::move(refresh));
 
-  Route logout;
-  logout.method = "POST";
-  logout.path = "/api/v1/auth/logout";
-  logout.handler = bind(Logout);
+  Route logout = MakeRoute("POST", "/api/v1/auth/logout", bind(Logout), "auth",
+                           "End this session, or every session with {\"all\": true}");
   logout.auth = Auth::kUser;
-  logout.doc.tag = "auth";
-  logout.doc.summary = "End this session, or every session with {\"all\": true}";
   logout.doc.description = "Access tokens of the ended sessions fail at once.";
   logout.doc.errors = {422, 503};
   router.Add(std::move(logout));
 
-  Route password;
-  password.method = "PUT";
-  password.path = "/api/v1/auth/password";
-  password.handler = bind(ChangePassword);
+  Route password = MakeRoute("PUT", "/api/v1/auth/password", bind(ChangePassword), "auth",
+                             "Change the password; ends every other session");
   password.auth = Auth::kUser;
-  password.doc.tag = "auth";
-  password.doc.summary = "Change the password; ends every other session";
   password.doc.description =
       "A wrong currentPassword is 422 with the field's code \"incorrect\"; the new password "
       "follows the register rules and must differ from the current one.";
@@ -260,13 +236,9 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   password.doc.errors = {422, 503};
   router.Add(std::move(password));
 
-  Route sessions;
-  sessions.method = "GET";
-  sessions.path = "/api/v1/auth/sessions";
-  sessions.handler = bind(ListSessions);
+  Route sessions = MakeRoute("GET", "/api/v1/auth/sessions", bind(ListSessions), "auth",
+                             "The caller's live sessions, newest first");
   sessions.auth = Auth::kUser;
-  sessions.doc.tag = "auth";
-  sessions.doc.summary = "The caller's live sessions, newest first";
   sessions.doc.data_schema = R"({"type": "array", "items": {"type": "object",
     "required": ["id", "createdAt", "lastUsedAt", "current"],
     "properties": {"id": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"},
@@ -276,13 +248,9 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   sessions.doc.errors = {503};
   router.Add(std::move(sessions));
 
-  Route revoke;
-  revoke.method = "DELETE";
-  revoke.path = "/api/v1/auth/sessions/{id}";
-  revoke.handler = bind(RevokeSession);
+  Route revoke = MakeRoute("DELETE", "/api/v1/auth/sessions/{id}", bind(RevokeSession), "auth",
+                           "End one of the caller's sessions");
   revoke.auth = Auth::kUser;
-  revoke.doc.tag = "auth";
-  revoke.doc.summary = "End one of the caller's sessions";
   revoke.doc.description = "Another user's session, or an unknown one, is 404.";
   revoke.doc.success_status = 204;
   revoke.doc.success_description = "Ended";

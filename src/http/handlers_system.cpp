@@ -114,25 +114,25 @@ constexpr char kDiscoverySchema[] = R"({
 
 void RegisterSystemRoutes(Router& router, SystemDeps& deps) {
   SystemDeps* d = &deps;
+  auto live_handler = [d](const Call&, httplib::Response& res) { return Liveness(*d, res); };
+  auto ready_handler = [d](const Call&, httplib::Response& res) { return Readiness(*d, res); };
+  auto discovery_handler = [d](const Call&, httplib::Response& res) {
+    return Discovery(*d, res);
+  };
+  auto openapi_handler = [d](const Call&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content(d->openapi_json, "application/json; charset=utf-8");
+    return Status::Ok();
+  };
 
-  Route live;
-  live.method = "GET";
-  live.path = "/health";
-  live.handler = [d](const Call&, httplib::Response& res) { return Liveness(*d, res); };
+  Route live = MakeRoute("GET", "/health", live_handler, "system", "Liveness");
   live.rate_class = RateClass::kNever;
-  live.doc.tag = "system";
-  live.doc.summary = "Liveness";
   live.doc.description = "Answers while the process runs; touches nothing else.";
   live.doc.data_schema = kHealthSchema;
   router.Add(std::move(live));
 
-  Route ready;
-  ready.method = "GET";
-  ready.path = "/api/v1/health";
-  ready.handler = [d](const Call&, httplib::Response& res) { return Readiness(*d, res); };
+  Route ready = MakeRoute("GET", "/api/v1/health", ready_handler, "system", "Readiness");
   ready.rate_class = RateClass::kNever;
-  ready.doc.tag = "system";
-  ready.doc.summary = "Readiness";
   ready.doc.description =
       "Reads the database. 503 with details.status \"error\" when it cannot answer within a "
       "second.";
@@ -147,27 +147,14 @@ void RegisterSystemRoutes(Router& router, SystemDeps& deps) {
   alias.successor = "/api/v1/health";
   router.Add(std::move(alias));
 
-  Route discovery;
-  discovery.method = "GET";
-  discovery.path = "/api/v1";
-  discovery.handler = [d](const Call&, httplib::Response& res) { return Discovery(*d, res); };
-  discovery.doc.tag = "system";
-  discovery.doc.summary = "API discovery";
+  Route discovery = MakeRoute("GET", "/api/v1", discovery_handler, "system", "API discovery");
   discovery.doc.description =
       "Every served route by service, and links to the OpenAPI document and readiness.";
   discovery.doc.data_schema = kDiscoverySchema;
   router.Add(std::move(discovery));
 
-  Route openapi;
-  openapi.method = "GET";
-  openapi.path = "/api/v1/openapi.json";
-  openapi.handler = [d](const Call&, httplib::Response& res) {
-    res.status = 200;
-    res.set_content(d->openapi_json, "application/json; charset=utf-8");
-    return Status::Ok();
-  };
-  openapi.doc.tag = "system";
-  openapi.doc.summary = "OpenAPI 3.1 document";
+  Route openapi =
+      MakeRoute("GET", "/api/v1/openapi.json", openapi_handler, "system", "OpenAPI 3.1 document");
   openapi.doc.description = "Generated from the route table at start.";
   openapi.doc.data_schema = R"({"type": "object", "required": ["openapi", "paths"]})";
   openapi.doc.enveloped = false;

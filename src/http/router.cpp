@@ -25,6 +25,17 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return out;
 }
 
+Route MakeRoute(std::string method, std::string path, Handler handler, std::string tag,
+                std::string summary) {
+  Route r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.handler = std::move(handler);
+  r.doc.tag = std::move(tag);
+  r.doc.summary = std::move(summary);
+  return r;
+}
+
 void Router::Add(Route route) {
   for (const Route& r : routes_) {
     if (r.method == route.method && r.path == route.path) {

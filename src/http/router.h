@@ -93,6 +93,11 @@ struct Route {
   std::string successor;  // path of the replacement, for the Link header
 };
 
+// The start of every route declaration: what it is, what serves it, and how
+// the document names it. The caller sets auth, body, shapes and errors.
+Route MakeRoute(std::string method, std::string path, Handler handler, std::string tag,
+                std::string summary);
+
 class Router {
  public:
   // Adds a route. Adding the same method and path twice is a programming

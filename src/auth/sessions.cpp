@@ -4,6 +4,7 @@
 
 #include "auth/jwt.h"
 #include "util/base64url.h"
+#include "util/digest.h"
 #include "util/ids.h"
 #include "util/log.h"
 
@@ -23,14 +24,6 @@ std::string RandomToken() {
 Status InvalidRefresh() { return Status::Unauthenticated("Invalid or expired refresh token"); }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
 
 Sessions::Sessions(store::Database& db, const Clock& clock, AuthOptions opts)
     : db_(db), clock_(clock), opts_(std::move(opts)) {}

@@ -96,7 +96,4 @@ class Sessions {
   RevocationSet revoked_;
 };
 
-// Lowercase hex SHA-256, as refresh tokens are stored.
-std::string Sha256Hex(std::string_view data);
-
 }  // namespace cairn::auth

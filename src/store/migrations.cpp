@@ -1,25 +1,17 @@
 #include "store/migrations.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <sodium.h>
 
 #include <map>
 
 #include "store/database.h"
 #include "util/clock.h"
+#include "util/digest.h"
 #include "util/log.h"
 
 namespace cairn::store {
 
 namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
 
 struct Applied {
   std::string name;

@@ -113,6 +113,22 @@ Result<double> Ping(Database& db, std::chrono::milliseconds wait) {
       .count();
 }
 
+void BindOrNull(SQLite::Statement& q, int index, const std::string& value) {
+  if (value.empty()) {
+    q.bind(index);
+  } else {
+    q.bind(index, value);
+  }
+}
+
+void BindOrNull(SQLite::Statement& q, int index, int64_t value) {
+  if (value == 0) {
+    q.bind(index);
+  } else {
+    q.bind(index, value);
+  }
+}
+
 Status FromSqliteError(const std::exception& e, const char* what) {
   int code = SQLITE_ERROR;
   if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {

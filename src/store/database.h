@@ -14,6 +14,7 @@
 // old value.
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
 #include <chrono>
@@ -95,6 +96,11 @@ class WriteTransaction {
  private:
   SQLite::Transaction tx_;
 };
+
+// Binds value, or NULL when it is empty (text) or 0 (times), the way
+// optional columns are stored.
+void BindOrNull(SQLite::Statement& q, int index, const std::string& value);
+void BindOrNull(SQLite::Statement& q, int index, int64_t value);
 
 // Maps an exception from SQLiteCpp to a Status and logs its cause (the
 // message may hold SQL or paths, so it never reaches a client).

@@ -6,18 +6,6 @@
 
 namespace cairn::store {
 
-namespace {
-
-void BindText(SQLite::Statement& q, int i, const std::string& s) {
-  if (s.empty()) {
-    q.bind(i);
-  } else {
-    q.bind(i, s);
-  }
-}
-
-}  // namespace
-
 Status InsertSession(SQLite::Database& db, const SessionRow& s, const std::string& token_hash,
                      int64_t token_expires_at) {
   try {
@@ -29,8 +17,8 @@ Status InsertSession(SQLite::Database& db, const SessionRow& s, const std::strin
     ins.bind(2, s.user_id);
     ins.bind(3, s.created_at);
     ins.bind(4, s.last_used_at);
-    BindText(ins, 5, s.user_agent);
-    BindText(ins, 6, s.ip);
+    BindOrNull(ins, 5, s.user_agent);
+    BindOrNull(ins, 6, s.ip);
     ins.exec();
     SQLite::Statement tok(db,
                           "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, "

@@ -55,11 +55,7 @@ Status InsertUser(SQLite::Database& db, const UserRow& u) {
     q.bind(3, u.password_hash);
     q.bind(4, u.first_name);
     q.bind(5, u.last_name);
-    if (u.phone.empty()) {
-      q.bind(6);
-    } else {
-      q.bind(6, u.phone);
-    }
+    BindOrNull(q, 6, u.phone);
     q.bind(7, u.date_of_birth);
     q.bind(8, u.role);
     q.bind(9, u.status);
@@ -122,16 +118,8 @@ Result<int64_t> RecordLoginFailure(SQLite::Database& db, const std::string& user
                           "UPDATE users SET failed_logins = ?, first_failed_at = ?, "
                           "locked_until = ? WHERE id = ?");
     upd.bind(1, failures);
-    if (first == 0) {
-      upd.bind(2);
-    } else {
-      upd.bind(2, first);
-    }
-    if (locked_until == 0) {
-      upd.bind(3);
-    } else {
-      upd.bind(3, locked_until);
-    }
+    BindOrNull(upd, 2, first);
+    BindOrNull(upd, 3, locked_until);
     upd.bind(4, user_id);
     upd.exec();
     tx.Commit();

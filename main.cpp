@@ -16,12 +16,20 @@
 #include <thread>
 #include <vector>
 
+#include <iostream>
+
 #include "auth/accounts.h"
+#include "auth/admin.h"
+#include "auth/api_keys.h"
+#include "auth/audit.h"
 #include "auth/password.h"
+#include "auth/password_reset.h"
 #include "auth/sessions.h"
 #include "auth/signing_secret.h"
 #include "http/server.h"
+#include "mail/mailer.h"
 #include "store/database.h"
+#include "store/mail.h"
 #include "store/maintenance.h"
 #include "store/migrations.h"
 #include "util/config.h"
@@ -37,7 +45,11 @@ using cairn::Status;
 
 struct Args {
   std::map<std::string, std::string> settings;  // from --port, --host, --db, --config
-  std::string out;                              // --out (backup)
+  std::map<std::string, std::string> values;    // every other flag, e.g. "--out"
+  std::string Value(const char* flag) const {
+    auto it = values.find(flag);
+    return it == values.end() ? std::string() : it->second;
+  }
 };
 
 struct Command {
@@ -87,6 +99,38 @@ Result<std::unique_ptr<SQLite::Database>> OpenExisting(const Config& cfg) {
   return cairn::store::OpenConnection(DbOptions(cfg, 1));
 }
 
+cairn::auth::AuthOptions AuthOptionsFrom(const Config& cfg) {
+  cairn::auth::AuthOptions o;
+  o.signing_key = cfg.jwt_secret;
+  o.access_ttl_s = cfg.access_token_ttl_s;
+  o.refresh_ttl_s = cfg.refresh_token_ttl_s;
+  o.refresh_reuse_grace_s = cfg.refresh_reuse_grace_s;
+  return o;
+}
+
+// The identity services, built in dependency order over one database; the
+// server and the account commands share them.
+struct Identity {
+  Identity(const Config& cfg, cairn::store::Database& db)
+      : audit(db, clock),
+        sessions(db, clock, audit, AuthOptionsFrom(cfg)),
+        accounts(db, hasher, sessions, audit, clock),
+        api_keys(db, clock, audit),
+        admin(db, sessions, audit, clock),
+        mailer(cairn::mail::MakeMailer(cfg.mail_command, cfg.mail_from, db, clock)),
+        resets(db, hasher, sessions, audit, *mailer, clock, cfg.frontend_url) {}
+
+  const cairn::Clock& clock = cairn::SystemClock::Get();
+  cairn::auth::PasswordHasher hasher;
+  cairn::auth::AuditLog audit;
+  cairn::auth::Sessions sessions;
+  cairn::auth::Accounts accounts;
+  cairn::auth::ApiKeys api_keys;
+  cairn::auth::Admin admin;
+  std::unique_ptr<cairn::mail::Mailer> mailer;
+  cairn::auth::PasswordResets resets;  // last: its worker uses the others
+};
+
 int Serve(const Args& args) {
   auto cfg = LoadConfig(args);
   if (!cfg.ok()) return Fail(cfg.status().message());
@@ -116,19 +160,20 @@ int Serve(const Args& args) {
   auto db = cairn::store::Database::Open(DbOptions(cfg.value(), cfg->db_pool_size));
   if (!db.ok()) return Fail("DATABASE_PATH: " + db.status().message());
 
-  cairn::auth::PasswordHasher hasher;
-  cairn::auth::AuthOptions auth_options;
-  auth_options.signing_key = cfg->jwt_secret;
-  auth_options.refresh_reuse_grace_s = cfg->refresh_reuse_grace_s;
-  cairn::auth::Sessions sessions(*db.value(), cairn::SystemClock::Get(), auth_options);
-  st = sessions.LoadRevocations();
+  auto identity = std::make_unique<Identity>(cfg.value(), *db.value());
+  st = identity->sessions.LoadRevocations();
   if (!st.ok()) return Fail("DATABASE_PATH: " + st.message());
-  cairn::auth::Accounts accounts(*db.value(), hasher, sessions, cairn::SystemClock::Get());
 
   cairn::http::AppDeps deps;
   deps.db = db.value().get();
-  deps.auth.accounts = &accounts;
-  deps.auth.sessions = &sessions;
+  deps.auth.accounts = &identity->accounts;
+  deps.auth.sessions = &identity->sessions;
+  deps.auth.resets = &identity->resets;
+  deps.auth.api_keys = &identity->api_keys;
+  deps.auth.admin = &identity->admin;
+  deps.auth.cookies.access_name = cfg->access_cookie_name;
+  deps.auth.cookies.refresh_name = cfg->refresh_cookie_name;
+  deps.auth.cookies.secure = cfg->cookie_secure;
   cairn::http::Server server(cfg.value(), deps);
   st = server.Bind();
   if (!st.ok()) return Fail(st.message());
@@ -153,6 +198,7 @@ int Serve(const Args& args) {
   finished.store(true);
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  identity.reset();    // sends the queued reset mails, then stops its worker
   db.value().reset();  // closes every connection, checkpointing the WAL
   log_buffering.reset();
   cairn::log::Info("shutdown_complete").Emit();
@@ -199,14 +245,82 @@ int Check(const Args& args) {
 }
 
 int Backup(const Args& args) {
-  if (args.out.empty()) return Fail("backup needs --out FILE");
+  if (args.Value("--out").empty()) return Fail("backup needs --out FILE");
   auto cfg = LoadConfig(args);
   if (!cfg.ok()) return Fail(cfg.status().message());
   auto conn = OpenExisting(cfg.value());
   if (!conn.ok()) return Fail(conn.status().message());
-  Status st = cairn::store::Backup(*conn.value(), args.out);
+  Status st = cairn::store::Backup(*conn.value(), args.Value("--out"));
   if (!st.ok()) return Fail(st.message());
-  std::printf("backup written to %s\n", args.out.c_str());
+  std::printf("backup written to %s\n", args.Value("--out").c_str());
+  return 0;
+}
+
+// Opens (and migrates) the database for a command that changes accounts.
+Result<std::unique_ptr<cairn::store::Database>> OpenForCommand(const Config& cfg) {
+  Status st = OpenAndMigrate(cfg);
+  if (!st.ok()) return st;
+  return cairn::store::Database::Open(DbOptions(cfg, 1));
+}
+
+// cairn user create: the first admin, or any account, validated like POST
+// /api/v1/users. An operator account is not a person, so the names and date
+// of birth default to fixed values unless given.
+int UserCreate(const Args& args) {
+  auto cfg = LoadConfig(args);
+  if (!cfg.ok()) return Fail(cfg.status().message());
+  std::string password = args.Value("--password");
+  if (password == "-") {
+    // Keeps the password out of the process list and shell history.
+    if (!std::getline(std::cin, password)) return Fail("--password -: nothing on stdin");
+  }
+  std::string role_name = args.values.count("--role") ? args.Value("--role") : "user";
+  std::optional<cairn::auth::Role> role = cairn::auth::ParseRole(role_name);
+  if (!role) return Fail("--role: must be user, merchant or admin");
+  auto field = [&args](const char* flag, const char* fallback) {
+    return args.values.count(flag) ? picojson::value(args.Value(flag)) : picojson::value(fallback);
+  };
+  picojson::object body;
+  body["email"] = picojson::value(args.Value("--email"));
+  body["password"] = picojson::value(password);
+  body["firstName"] = field("--first-name", "Cairn");
+  body["lastName"] = field("--last-name", role == cairn::auth::Role::kAdmin ? "Admin" : "User");
+  body["dateOfBirth"] = field("--date-of-birth", "1970-01-01");
+  auto account = cairn::auth::ReadNewAccount(body, cairn::SystemClock::Get().Now());
+  if (!account.ok()) {
+    const auto& d = account.status().details();
+    return Fail(d.empty() ? account.status().message() : d[0].field + ": " + d[0].message);
+  }
+  auto db = OpenForCommand(cfg.value());
+  if (!db.ok()) return Fail("DATABASE_PATH: " + db.status().message());
+  Identity identity(cfg.value(), *db.value());
+  auto user = identity.accounts.Create(account.value(), *role, "");
+  if (!user.ok()) return Fail(user.status().message());
+  std::printf("created %s %s (%s)\n", user->role.c_str(), user->id.c_str(), user->email.c_str());
+  return 0;
+}
+
+// cairn mail: the sandbox mailbox, newest first.
+int Mail(const Args& args) {
+  auto cfg = LoadConfig(args);
+  if (!cfg.ok()) return Fail(cfg.status().message());
+  auto conn = OpenExisting(cfg.value());
+  if (!conn.ok()) return Fail(conn.status().message());
+  cairn::store::ListSpec spec;
+  spec.order = {{"created_at", true}};
+  spec.id_desc = true;
+  spec.limit = 20;
+  cairn::store::ListResult result;
+  auto mail = cairn::store::ListMail(*conn.value(), args.Value("--to"), spec, &result);
+  if (!mail.ok()) return Fail(mail.status().message());
+  if (mail->empty()) std::printf("the sandbox mailbox is empty\n");
+  for (const auto& m : mail.value()) {
+    std::printf("From: %s\nTo: %s\nDate: %s\nSubject: %s\n\n%s\n----\n", cfg->mail_from.c_str(),
+                m.recipient.c_str(),
+                cairn::FormatIso8601(cairn::TimePoint(std::chrono::seconds(m.created_at))).c_str(),
+                m.subject.c_str(), m.body.c_str());
+  }
+  if (result.more) std::printf("(%lld more; newest 20 shown)\n", static_cast<long long>(result.total - 20));
   return 0;
 }
 
@@ -229,6 +343,16 @@ const std::vector<Command>& Commands() {
        {"--db", "--config"}, Check},
       {"backup", "backup --out FILE [--db PATH]          online, consistent copy of the database",
        {"--db", "--config", "--out"}, Backup},
+      {"user create",
+       "user create --email E --password P|- [--role user|merchant|admin] [--first-name F] "
+       "[--last-name L] [--date-of-birth YYYY-MM-DD] [--db PATH]\n"
+       "                                         create an account (the first admin); - reads "
+       "the password from stdin",
+       {"--db", "--config", "--email", "--password", "--role", "--first-name", "--last-name",
+        "--date-of-birth"},
+       UserCreate},
+      {"mail", "mail [--to EMAIL] [--db PATH]          print the sandbox mailbox, newest first",
+       {"--db", "--config", "--to"}, Mail},
       {"openapi", "openapi                                print the OpenAPI document", {}, OpenApi},
   };
   return kCommands;
@@ -270,12 +394,19 @@ int main(int argc, char** argv) {
   const Command* cmd = &Commands()[0];
   size_t i = 0;
   if (!argsv.empty() && argsv[0].rfind("--", 0) != 0) {
+    // A command is one word ("check") or two ("user create").
     cmd = nullptr;
+    std::string two = argsv.size() > 1 ? argsv[0] + " " + argsv[1] : "";
     for (const Command& c : Commands()) {
-      if (argsv[0] == c.name) cmd = &c;
+      if (argsv[0] == c.name) {
+        cmd = &c;
+        i = 1;
+      } else if (two == c.name) {
+        cmd = &c;
+        i = 2;
+      }
     }
     if (cmd == nullptr) return Usage("unknown command '" + argsv[0] + "'");
-    i = 1;
   }
 
   static const std::map<std::string, std::string> kFlagSetting = {
@@ -298,10 +429,10 @@ int main(int argc, char** argv) {
       if (i + 1 >= argsv.size()) return Usage(flag + " needs a value");
       value = argsv[++i];
     }
-    if (flag == "--out") {
-      args.out = value;
+    if (auto setting = kFlagSetting.find(flag); setting != kFlagSetting.end()) {
+      args.settings[setting->second] = value;
     } else {
-      args.settings[kFlagSetting.at(flag)] = value;
+      args.values[flag] = value;
     }
   }
 

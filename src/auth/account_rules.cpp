@@ -182,4 +182,73 @@ Result<NewAccount> ReadNewAccount(const picojson::object& body, TimePoint now) {
   return a;
 }
 
+Result<UserPatch> ReadUserPatch(const picojson::object& body, Editor editor) {
+  if (editor == Editor::kOwner && (body.count("role") != 0 || body.count("kycStatus") != 0)) {
+    return Status::PermissionDenied("Only an admin can change role or kycStatus");
+  }
+  std::vector<FieldError> errors;
+  for (const char* key : {"email", "password", "dateOfBirth"}) {
+    if (body.count(key) != 0) {
+      errors.push_back({key, std::string(key) + " cannot be changed here", "read_only"});
+    }
+  }
+  UserPatch patch;
+  auto name = [&](const char* key, std::optional<std::string>* out) {
+    std::string value;
+    bool present = false;
+    if (!ReadString(body, key, &value, &present, &errors) || !present) {
+      if (body.count(key) != 0 && body.at(key).is<picojson::null>()) {
+        errors.push_back({key, std::string(key) + " cannot be removed", "required"});
+      }
+      return;
+    }
+    value = Trim(value);
+    FieldCheck c = CheckName(value);
+    if (!c.ok()) {
+      errors.push_back({key, c.message, c.code});
+    } else {
+      *out = std::move(value);
+    }
+  };
+  name("firstName", &patch.first_name);
+  name("lastName", &patch.last_name);
+
+  if (auto it = body.find("phone"); it != body.end()) {
+    std::string value;
+    bool present = false;
+    if (it->second.is<picojson::null>()) {
+      patch.phone = "";
+    } else if (ReadString(body, "phone", &value, &present, &errors)) {
+      FieldCheck c = CheckPhone(value);
+      if (!c.ok()) {
+        errors.push_back({"phone", c.message, c.code});
+      } else {
+        patch.phone = std::move(value);
+      }
+    }
+  }
+  auto one_of = [&](const char* key, std::initializer_list<const char*> allowed,
+                    std::optional<std::string>* out) {
+    auto it = body.find(key);
+    if (it == body.end()) return;
+    if (it->second.is<std::string>()) {
+      for (const char* a : allowed) {
+        if (it->second.get<std::string>() == a) {
+          *out = a;
+          return;
+        }
+      }
+    }
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    errors.push_back({key, std::string(key) + " must be one of " + list, "invalid_value"});
+  };
+  if (editor == Editor::kAdmin) {
+    one_of("role", {"user", "merchant", "admin"}, &patch.role);
+    one_of("kycStatus", {"pending", "approved", "rejected"}, &patch.kyc_status);
+  }
+  if (!errors.empty()) return Status::Validation("Request validation failed", std::move(errors));
+  return patch;
+}
+
 }  // namespace cairn::auth

@@ -7,6 +7,7 @@
 
 #include <picojson.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,23 @@ struct NewAccount {
 // failing field (codes: required, invalid_type, invalid_format, too_short,
 // too_long, weak_password, too_young).
 Result<NewAccount> ReadNewAccount(const picojson::object& body, TimePoint now);
+
+// A change to an existing account. Absent fields stay as they are; phone
+// null removes the phone.
+struct UserPatch {
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::optional<std::string> phone;  // "" removes it
+  std::optional<std::string> role;
+  std::optional<std::string> kyc_status;
+};
+
+// Who is editing: the account's owner may change names and phone; an admin
+// may also change role and kycStatus. Email, password and dateOfBirth are
+// not editable here (codes read_only); role or kycStatus from the owner is
+// PermissionDenied, so an escalation attempt is refused, not ignored.
+enum class Editor { kOwner, kAdmin };
+Result<UserPatch> ReadUserPatch(const picojson::object& body, Editor editor);
 
 // The single-field checks, for other routes that take the same fields.
 // Each returns an empty code when the value is fine.

@@ -18,10 +18,15 @@ Status Locked(int64_t seconds_left) {
 }  // namespace
 
 Accounts::Accounts(store::Database& db, PasswordHasher& hasher, Sessions& sessions,
-                   const Clock& clock)
-    : db_(db), hasher_(hasher), sessions_(sessions), clock_(clock) {}
+                   AuditLog& audit, const Clock& clock)
+    : db_(db), hasher_(hasher), sessions_(sessions), audit_(audit), clock_(clock) {}
 
 Result<store::UserRow> Accounts::Register(const NewAccount& a) {
+  return Create(a, Role::kUser, "");
+}
+
+Result<store::UserRow> Accounts::Create(const NewAccount& a, Role role,
+                                        const std::string& actor_id) {
   Result<std::string> hash = hasher_.Hash(a.password);
   if (!hash.ok()) return hash.status();
   int64_t now = UnixSeconds(clock_.Now());
@@ -33,17 +38,27 @@ Result<store::UserRow> Accounts::Register(const NewAccount& a) {
   u.last_name = a.last_name;
   u.phone = a.phone;
   u.date_of_birth = a.date_of_birth;
+  u.role = RoleName(role);
   u.created_at = now;
   u.updated_at = now;
 
   auto lease = db_.Acquire();
   if (!lease.ok()) return lease.status();
-  Status st = store::InsertUser(*lease.value(), u);
-  if (st.code() == Code::kAlreadyExists) {
-    return Status::AlreadyExists("Email already registered");
+  try {
+    store::WriteTransaction tx(*lease.value());
+    Status st = store::InsertUser(*lease.value(), u);
+    if (st.code() == Code::kAlreadyExists) {
+      return Status::AlreadyExists("Email already registered");
+    }
+    if (!st.ok()) return st;
+    st = audit_.RecordIn(*lease.value(), {"user.created", actor_id.empty() ? u.id : actor_id,
+                                          u.id, "", {{"role", u.role}}});
+    if (!st.ok()) return st;
+    tx.Commit();
+  } catch (const std::exception& e) {
+    return store::FromSqliteError(e, "create user");
   }
-  if (!st.ok()) return st;
-  log::Info("user_registered").Str("userId", u.id).Emit();
+  log::Info("user_created").Str("userId", u.id).Str("role", u.role).Emit();
   return u;
 }
 
@@ -63,18 +78,21 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
   if (!user.ok() || user->status != "active") {
     hasher_.VerifyDummy(password);  // the same work as a real check
     log::Info("login_failed").Str("reason", "unknown_email").Emit();
+    audit_.Record({"login.failed", "", "", client.ip, {{"reason", "unknown_email"}}});
     return BadCredentials();
   }
   int64_t now = UnixSeconds(clock_.Now());
   if (user->locked_until > now) {
     // Even the right password is refused until the lock runs out.
     log::Info("login_failed").Str("userId", user->id).Str("reason", "locked").Emit();
+    audit_.Record({"login.failed", "", user->id, client.ip, {{"reason", "locked"}}});
     return Locked(user->locked_until - now);
   }
   Result<bool> match = hasher_.Verify(user->password_hash, password);
   if (!match.ok()) return match.status();
   if (!match.value()) {
     log::Info("login_failed").Str("userId", user->id).Str("reason", "wrong_password").Emit();
+    audit_.Record({"login.failed", "", user->id, client.ip, {{"reason", "wrong_password"}}});
     auto lease = db_.Acquire();
     if (!lease.ok()) return lease.status();
     Result<int64_t> locked = store::RecordLoginFailure(*lease.value(), user->id, now,
@@ -83,6 +101,7 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
     if (!locked.ok()) return locked.status();
     if (locked.value() > now) {
       log::Warn("account_locked").Str("userId", user->id).Emit();
+      audit_.Record({"account.locked", "", user->id, client.ip, {}}, &*lease.value());
       return Locked(locked.value() - now);
     }
     return BadCredentials();
@@ -108,6 +127,8 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
   Result<TokenPair> tokens = sessions_.Start(user.value(), client);
   if (!tokens.ok()) return tokens.status();
   log::Info("login").Str("userId", user->id).Str("sessionId", tokens->session_id).Emit();
+  audit_.Record({"login.succeeded", user->id, user->id, client.ip,
+                 {{"sessionId", tokens->session_id}}});
   return tokens;
 }
 
@@ -143,7 +164,8 @@ Status Accounts::ChangePassword(const Principal& who, std::string_view current_p
     if (!st.ok()) return st;
   }
   log::Info("password_changed").Str("userId", who.user_id).Emit();
-  return sessions_.RevokeOthers(who, "password_changed");
+  audit_.Record({"password.changed", who.user_id, who.user_id, "", {}});
+  return sessions_.RevokeUser(who.user_id, "password_changed", who.session_id);
 }
 
 Result<store::UserRow> Accounts::Me(const Principal& who) {
@@ -157,6 +179,28 @@ Result<store::UserRow> Accounts::Me(const Principal& who) {
     return Status::Unauthenticated("The account no longer exists");
   }
   return user;
+}
+
+Result<store::UserRow> Accounts::UpdateProfile(const Principal& who, const UserPatch& patch) {
+  auto lease = db_.Acquire();
+  if (!lease.ok()) return lease.status();
+  try {
+    store::WriteTransaction tx(*lease.value());
+    Result<store::UserRow> user = store::FindUserById(*lease.value(), who.user_id);
+    if (!user.ok() || user->status != "active") {
+      return Status::Unauthenticated("The account no longer exists");
+    }
+    if (patch.first_name) user->first_name = *patch.first_name;
+    if (patch.last_name) user->last_name = *patch.last_name;
+    if (patch.phone) user->phone = *patch.phone;
+    user->updated_at = UnixSeconds(clock_.Now());
+    Status st = store::UpdateUser(*lease.value(), user.value());
+    if (!st.ok()) return st;
+    tx.Commit();
+    return user;
+  } catch (const std::exception& e) {
+    return store::FromSqliteError(e, "update profile");
+  }
 }
 
 }  // namespace cairn::auth

@@ -14,7 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "auth/access.h"
 #include "auth/account_rules.h"
+#include "auth/audit.h"
 #include "auth/password.h"
 #include "auth/sessions.h"
 #include "store/database.h"
@@ -31,13 +33,17 @@ inline constexpr int64_t kLockoutS = 15 * 60;
 
 class Accounts {
  public:
-  Accounts(store::Database& db, PasswordHasher& hasher, Sessions& sessions, const Clock& clock);
+  Accounts(store::Database& db, PasswordHasher& hasher, Sessions& sessions, AuditLog& audit,
+           const Clock& clock);
   Accounts(const Accounts&) = delete;
   Accounts& operator=(const Accounts&) = delete;
 
   // Creates a user with role "user". AlreadyExists (reason "conflict") when
   // the email is registered.
   Result<store::UserRow> Register(const NewAccount& account);
+  // Creates a user with any role: an admin's POST /users, and `cairn user
+  // create`. actor_id is the admin (empty for the command line).
+  Result<store::UserRow> Create(const NewAccount& account, Role role, const std::string& actor_id);
 
   // Unauthenticated for a bad email/password pair; Validation for a password
   // over 128 bytes (refused before any hashing); reason "account_locked"
@@ -45,6 +51,9 @@ class Accounts {
   // password.
   Result<TokenPair> Login(std::string_view email, std::string_view password,
                           const ClientInfo& client);
+
+  // Applies the owner's own profile edit (names, phone).
+  Result<store::UserRow> UpdateProfile(const Principal& who, const UserPatch& patch);
 
   // Checks the current password, sets the new one and ends every other
   // session. Validation: currentPassword "incorrect", newPassword failing the
@@ -59,6 +68,7 @@ class Accounts {
   store::Database& db_;
   PasswordHasher& hasher_;
   Sessions& sessions_;
+  AuditLog& audit_;
   const Clock& clock_;
 };
 

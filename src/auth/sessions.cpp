@@ -25,8 +25,8 @@ Status InvalidRefresh() { return Status::Unauthenticated("Invalid or expired ref
 
 }  // namespace
 
-Sessions::Sessions(store::Database& db, const Clock& clock, AuthOptions opts)
-    : db_(db), clock_(clock), opts_(std::move(opts)) {}
+Sessions::Sessions(store::Database& db, const Clock& clock, AuditLog& audit, AuthOptions opts)
+    : db_(db), clock_(clock), audit_(audit), opts_(std::move(opts)) {}
 
 Status Sessions::LoadRevocations() {
   int64_t now = UnixSeconds(clock_.Now());
@@ -105,6 +105,8 @@ Result<TokenPair> Sessions::Refresh(std::string_view refresh_token) {
         .Str("userId", row->user_id)
         .Str("sessionId", row->session_id)
         .Emit();
+    audit_.Record({"refresh_token.reused", "", row->user_id, "", {{"sessionId", row->session_id}}},
+                  &*lease.value());
     return Status::Unauthenticated("Refresh token reused; the session has been revoked")
         .WithDetailsJson(R"({"reason":"token_reused"})");
   }
@@ -141,12 +143,13 @@ Status Sessions::Logout(const Principal& who, bool all) {
   return Status::Ok();
 }
 
-Status Sessions::RevokeOthers(const Principal& who, const std::string& reason) {
+Status Sessions::RevokeUser(const std::string& user_id, const std::string& reason,
+                            const std::string& except) {
   int64_t now = UnixSeconds(clock_.Now());
   auto lease = db_.Acquire();
   if (!lease.ok()) return lease.status();
   Result<std::vector<std::string>> ids =
-      store::RevokeUserSessions(*lease.value(), who.user_id, now, reason, who.session_id);
+      store::RevokeUserSessions(*lease.value(), user_id, now, reason, except);
   if (!ids.ok()) return ids.status();
   MarkRevoked(ids.value(), now);
   return Status::Ok();
@@ -176,7 +179,12 @@ Result<Principal> Sessions::Authenticate(std::string_view token) const {
   if (revoked_.Contains(claims->sid, now)) {
     return Status::Unauthenticated("The session has ended");
   }
-  return Principal{claims->sub, claims->email, claims->role, claims->sid};
+  Principal p;
+  p.user_id = std::move(claims->sub);
+  p.email = std::move(claims->email);
+  p.role = std::move(claims->role);
+  p.session_id = std::move(claims->sid);
+  return p;
 }
 
 }  // namespace cairn::auth

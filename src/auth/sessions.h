@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/access.h"
+#include "auth/audit.h"
 #include "auth/revocations.h"
 #include "store/database.h"
 #include "store/sessions.h"
@@ -23,14 +25,6 @@
 #include "util/status.h"
 
 namespace cairn::auth {
-
-// The caller of an authenticated request.
-struct Principal {
-  std::string user_id;
-  std::string email;
-  std::string role;
-  std::string session_id;
-};
 
 struct AuthOptions {
   std::string signing_key;  // at least 32 bytes
@@ -57,7 +51,7 @@ struct TokenPair {
 
 class Sessions {
  public:
-  Sessions(store::Database& db, const Clock& clock, AuthOptions opts);
+  Sessions(store::Database& db, const Clock& clock, AuditLog& audit, AuthOptions opts);
   Sessions(const Sessions&) = delete;
   Sessions& operator=(const Sessions&) = delete;
 
@@ -74,8 +68,10 @@ class Sessions {
 
   // Ends the caller's session, or all of the user's sessions.
   Status Logout(const Principal& who, bool all);
-  // Ends every session of the caller's user but the caller's own.
-  Status RevokeOthers(const Principal& who, const std::string& reason);
+  // Ends every session of a user but `except` (when not empty): after a
+  // password change or reset, a deletion or a change of role.
+  Status RevokeUser(const std::string& user_id, const std::string& reason,
+                    const std::string& except = "");
   // Ends one of the caller's sessions; NotFound if it is not theirs.
   Status Revoke(const Principal& who, const std::string& session_id);
   Result<std::vector<store::SessionRow>> List(const Principal& who);
@@ -92,6 +88,7 @@ class Sessions {
 
   store::Database& db_;
   const Clock& clock_;
+  AuditLog& audit_;
   const AuthOptions opts_;
   RevocationSet revoked_;
 };

@@ -1,29 +1,17 @@
 #include "http/handlers_auth.h"
 
 #include "auth/accounts.h"
+#include "auth/password_reset.h"
 #include "auth/sessions.h"
+#include "http/csrf.h"
 #include "http/envelope.h"
+#include "http/user_json.h"
 #include "util/clock.h"
 #include "util/json.h"
 
 namespace cairn::http {
 
 namespace {
-
-constexpr char kUserSchema[] = R"({
-  "type": "object",
-  "required": ["id", "email", "firstName", "lastName", "dateOfBirth", "role", "kycStatus",
-               "createdAt"],
-  "properties": {
-    "id": {"type": "string", "pattern": "^usr_[a-f0-9]{16}$"},
-    "email": {"type": "string", "format": "email"},
-    "firstName": {"type": "string"},
-    "lastName": {"type": "string"},
-    "phone": {"type": "string"},
-    "dateOfBirth": {"type": "string", "format": "date"},
-    "role": {"enum": ["user", "merchant", "admin"]},
-    "kycStatus": {"enum": ["pending", "approved", "rejected"]},
-    "createdAt": {"type": "string", "format": "date-time"}}})";
 
 constexpr char kRegisterSchema[] = R"({
   "type": "object",
@@ -39,20 +27,6 @@ constexpr char kRegisterSchema[] = R"({
 constexpr char kLoginSchema[] = R"({
   "type": "object", "required": ["email", "password"],
   "properties": {"email": {"type": "string"}, "password": {"type": "string"}}})";
-
-picojson::value UserJson(const store::UserRow& u) {
-  picojson::object o;
-  o["id"] = picojson::value(u.id);
-  o["email"] = picojson::value(u.email);
-  o["firstName"] = picojson::value(u.first_name);
-  o["lastName"] = picojson::value(u.last_name);
-  if (!u.phone.empty()) o["phone"] = picojson::value(u.phone);
-  o["dateOfBirth"] = picojson::value(u.date_of_birth);
-  o["role"] = picojson::value(u.role);
-  o["kycStatus"] = picojson::value(u.kyc_status);
-  o["createdAt"] = picojson::value(FormatIso8601(TimePoint(std::chrono::seconds(u.created_at))));
-  return picojson::value(o);
-}
 
 // A required string field of a body, or the validation error naming it.
 Result<std::string> StringField(const picojson::object& body, const char* key) {
@@ -73,7 +47,25 @@ Status Register(AuthDeps& d, const Call& call, httplib::Response& res) {
   return Status::Ok();
 }
 
-void WriteTokens(httplib::Response& res, const auth::TokenPair& tokens) {
+// Both tokens also travel as HttpOnly cookies, for browsers; the refresh
+// cookie only to the routes that consume it.
+void SetTokenCookies(const AuthDeps& d, httplib::Response& res, const auth::TokenPair& tokens) {
+  const auth::AuthOptions& o = d.sessions->options();
+  res.set_header("Set-Cookie", SetCookieValue(d.cookies.access_name, tokens.access_token, "/",
+                                              o.access_ttl_s, d.cookies.secure));
+  res.set_header("Set-Cookie",
+                 SetCookieValue(d.cookies.refresh_name, tokens.refresh_token,
+                                CookiePolicy::kRefreshPath, o.refresh_ttl_s, d.cookies.secure));
+}
+
+void ClearTokenCookies(const AuthDeps& d, httplib::Response& res) {
+  res.set_header("Set-Cookie", SetCookieValue(d.cookies.access_name, "", "/", 0, d.cookies.secure));
+  res.set_header("Set-Cookie", SetCookieValue(d.cookies.refresh_name, "",
+                                              CookiePolicy::kRefreshPath, 0, d.cookies.secure));
+}
+
+void WriteTokens(const AuthDeps& d, httplib::Response& res, const auth::TokenPair& tokens) {
+  SetTokenCookies(d, res, tokens);
   picojson::object data;
   data["accessToken"] = picojson::value(tokens.access_token);
   data["refreshToken"] = picojson::value(tokens.refresh_token);
@@ -91,16 +83,34 @@ Status Login(AuthDeps& d, const Call& call, httplib::Response& res) {
   auth::ClientInfo client{call.req.get_header_value("User-Agent"), call.req.remote_addr};
   Result<auth::TokenPair> tokens = d.accounts->Login(*email, *password, client);
   if (!tokens.ok()) return tokens.status();
-  WriteTokens(res, tokens.value());
+  WriteTokens(d, res, tokens.value());
   return Status::Ok();
 }
 
+// The refresh token comes in the body or, from a browser, in its cookie.
+// A cookie rides along on cross-site requests, so it only counts when the
+// request comes from a trusted origin (the CSRF check).
 Status Refresh(AuthDeps& d, const Call& call, httplib::Response& res) {
-  Result<std::string> token = StringField(call.body, "refreshToken");
-  if (!token.ok()) return token.status();
-  Result<auth::TokenPair> tokens = d.sessions->Refresh(*token);
+  std::string token;
+  if (call.body.count("refreshToken") != 0) {
+    Result<std::string> field = StringField(call.body, "refreshToken");
+    if (!field.ok()) return field.status();
+    token = std::move(field.value());
+  } else {
+    token = CookieValue(call.req, d.cookies.refresh_name);
+    if (token.empty()) {
+      return Status::Validation(
+          "Request validation failed",
+          {{"refreshToken", "refreshToken is required (in the body or its cookie)", "required"}});
+    }
+    if (!call.trusted_origin) {
+      return Status::PermissionDenied("Cross-site request refused; send Origin")
+          .WithReason("csrf_failed");
+    }
+  }
+  Result<auth::TokenPair> tokens = d.sessions->Refresh(token);
   if (!tokens.ok()) return tokens.status();
-  WriteTokens(res, tokens.value());
+  WriteTokens(d, res, tokens.value());
   return Status::Ok();
 }
 
@@ -115,6 +125,7 @@ Status Logout(AuthDeps& d, const Call& call, httplib::Response& res) {
   }
   Status st = d.sessions->Logout(*call.principal, all);
   if (!st.ok()) return st;
+  ClearTokenCookies(d, res);
   WriteMessage(res, 200, all ? "Logged out of every session" : "Logged out");
   return Status::Ok();
 }
@@ -163,6 +174,32 @@ Status Me(AuthDeps& d, const Call& call, httplib::Response& res) {
   return Status::Ok();
 }
 
+Status ForgotPassword(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Result<std::string> email = StringField(call.body, "email");
+  if (!email.ok()) return email.status();
+  std::string normalised = auth::NormaliseEmail(*email);
+  auth::FieldCheck check = auth::CheckEmail(normalised);
+  if (!check.ok()) {
+    return Status::Validation("Request validation failed", {{"email", check.message, check.code}});
+  }
+  d.resets->Request(std::move(normalised), call.req.remote_addr);
+  WriteMessage(res, 202,
+               "If an account uses this email, a reset link is on its way. It is valid for one "
+               "hour.");
+  return Status::Ok();
+}
+
+Status ResetPassword(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Result<std::string> token = StringField(call.body, "token");
+  if (!token.ok()) return token.status();
+  Result<std::string> password = StringField(call.body, "password");
+  if (!password.ok()) return password.status();
+  Status st = d.resets->Reset(*token, *password, call.req.remote_addr);
+  if (!st.ok()) return st;
+  WriteMessage(res, 200, "Password changed; every session has been ended. Sign in again.");
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
@@ -191,17 +228,20 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
 
   Route login = MakeRoute("POST", "/api/v1/auth/login", bind(Login), "auth", "Sign in");
   login.doc.description =
-      "Returns a 15-minute access token (JWT HS256) and a 30-day refresh token. An unknown "
-      "email and a wrong password get the same answer after the same work.";
+      "Returns a 15-minute access token (JWT HS256) and a 30-day refresh token, in the body and "
+      "as HttpOnly cookies (access_token, Path=/; refresh_token, Path=/api/v1/auth). An unknown "
+      "email and a wrong password get the same answer after the same work. Five failures in 15 "
+      "minutes lock the account for 15 (423 account_locked with Retry-After).";
   login.doc.request_schema = kLoginSchema;
   login.doc.data_schema = kTokensSchema;
-  login.doc.errors = {401, 422, 503};
+  login.doc.errors = {401, 422, 423, 503};
   router.Add(std::move(login));
 
   Route me = MakeRoute("GET", "/api/v1/auth/me", bind(Me), "auth", "The signed-in account");
   me.auth = Auth::kUser;
+  me.scopes = {"profile:read"};
   me.doc.data_schema = kUserSchema;
-  me.doc.errors = {401, 503};
+  me.doc.errors = {503};
   router.Add(std::move(me));
 
   Route refresh = MakeRoute("POST", "/api/v1/auth/refresh", bind(Refresh), "auth",
@@ -209,17 +249,20 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   refresh.doc.description =
       "Refresh tokens rotate on every use. A rotated token presented again within 10 s gets a "
       "fresh pair (two tabs refreshing at once); after that it revokes its whole session and "
-      "is 401 with error.details.reason \"token_reused\".";
-  refresh.doc.request_schema = R"({"type": "object", "required": ["refreshToken"],
+      "is 401 with error.details.reason \"token_reused\". Without refreshToken in the body the "
+      "refresh_token cookie is used, and then the request must come from a trusted origin "
+      "(403 csrf_failed).";
+  refresh.doc.request_schema = R"({"type": "object",
     "properties": {"refreshToken": {"type": "string"}}})";
   refresh.doc.data_schema = kTokensSchema;
-  refresh.doc.errors = {401, 422, 503};
+  refresh.doc.errors = {401, 403, 422, 503};
   router.Add(std::move(refresh));
 
   Route logout = MakeRoute("POST", "/api/v1/auth/logout", bind(Logout), "auth",
                            "End this session, or every session with {\"all\": true}");
   logout.auth = Auth::kUser;
-  logout.doc.description = "Access tokens of the ended sessions fail at once.";
+  logout.doc.description =
+      "Access tokens of the ended sessions fail at once; the token cookies are cleared.";
   logout.doc.errors = {422, 503};
   router.Add(std::move(logout));
 
@@ -256,6 +299,31 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   revoke.doc.success_description = "Ended";
   revoke.doc.errors = {404, 503};
   router.Add(std::move(revoke));
+
+  Route forgot = MakeRoute("POST", "/api/v1/auth/forgot-password", bind(ForgotPassword), "auth",
+                           "Ask for a password reset mail");
+  forgot.doc.description =
+      "Always 202 with the same message, whether or not an account uses the email. The reset "
+      "token (single use, valid 1 h) goes out by mail: through MAIL_COMMAND, or into the sandbox "
+      "mailbox that admins read at GET /api/v1/admin/mail.";
+  forgot.doc.request_schema = R"({"type": "object", "required": ["email"],
+    "properties": {"email": {"type": "string", "format": "email"}}})";
+  forgot.doc.success_status = 202;
+  forgot.doc.success_description = "Accepted";
+  forgot.doc.errors = {422};
+  router.Add(std::move(forgot));
+
+  Route reset = MakeRoute("POST", "/api/v1/auth/reset-password", bind(ResetPassword), "auth",
+                          "Set a new password with a reset token");
+  reset.doc.description =
+      "The token works once, within an hour of the mail, and only the newest one does. Every "
+      "session of the account ends. A bad token is 422 with the field code "
+      "\"invalid_or_expired\".";
+  reset.doc.request_schema = R"({"type": "object", "required": ["token", "password"],
+    "properties": {"token": {"type": "string"},
+                   "password": {"type": "string", "minLength": 8}}})";
+  reset.doc.errors = {422, 503};
+  router.Add(std::move(reset));
 }
 
 }  // namespace cairn::http

@@ -41,13 +41,16 @@ struct ErrorResponse {
 constexpr ErrorResponse kErrors[] = {
     {400, "BadRequest", "Malformed request: bad JSON, nesting deeper than 32, bad parameters"},
     {401, "Unauthorized", "Missing or invalid credentials"},
-    {403, "Forbidden", "Not allowed for this caller"},
+    {403, "Forbidden",
+     "Not allowed for this caller: role, API-key scope, or csrf_failed for a cookie-"
+     "authenticated request from a foreign origin"},
     {404, "NotFound", "No such route or resource"},
     {405, "MethodNotAllowed", "The path exists but not with this method (see Allow)"},
     {409, "Conflict", "Conflicts with the current state"},
     {410, "Gone", "A deprecated route past its sunset"},
     {413, "PayloadTooLarge", "Body larger than MAX_BODY_BYTES"},
     {415, "UnsupportedMediaType", "A body that is not application/json"},
+    {423, "Locked", "The account is locked after failed sign-ins; see Retry-After"},
     {422, "ValidationError", "Well-formed input that breaks a rule; details name the fields"},
     {429, "TooManyRequests", "Rate limit exceeded; see Retry-After"},
     {500, "InternalError", "Unexpected failure; the message never carries the cause"},
@@ -147,7 +150,11 @@ object Components() {
   object components;
   components["securitySchemes"] = Schema(R"({
     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                   "description": "Access token from POST /api/v1/auth/login, 15 minutes"}})",
+                   "description": "Access token from POST /api/v1/auth/login, 15 minutes"},
+    "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "access_token",
+                   "description": "The same access token as an HttpOnly cookie (name set by ACCESS_COOKIE_NAME); state-changing requests must come from a trusted Origin"},
+    "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                   "description": "A key from POST /api/v1/api-keys; opens only routes that list one of its scopes, never admin routes"}})",
                                          "securitySchemes");
   components["schemas"] = value(schemas);
   components["headers"] = value(headers);
@@ -200,7 +207,18 @@ value Operation(const Route& r) {
   op["tags"] = value(array{Str(r.doc.tag)});
   if (r.sunset) op["deprecated"] = value(true);
   if (r.auth != Auth::kPublic) {
-    op["security"] = Schema(R"([{"bearerAuth": []}])", "security");
+    array security{Schema(R"({"bearerAuth": []})", "security"),
+                   Schema(R"({"cookieAuth": []})", "security")};
+    if (!r.scopes.empty() && r.auth != Auth::kAdmin) {
+      array scopes;
+      for (const std::string& sc : r.scopes) scopes.push_back(Str(sc));
+      object key;
+      key["apiKeyAuth"] = value(scopes);
+      security.push_back(value(key));
+    }
+    op["security"] = value(security);
+    static const char* const kRoles[] = {"", "user", "merchant", "admin"};
+    op["x-required-role"] = Str(kRoles[static_cast<int>(r.auth)]);
   }
 
   array params;
@@ -233,7 +251,7 @@ value Operation(const Route& r) {
 
   std::set<int> errors(r.doc.errors.begin(), r.doc.errors.end());
   errors.insert(500);
-  if (r.auth != Auth::kPublic) errors.insert(401);
+  if (r.auth != Auth::kPublic) errors.insert({401, 403});
   if (!r.doc.request_schema.empty()) {
     object content_json;
     content_json["schema"] = Schema(r.doc.request_schema, r.method + " " + r.path + " body");

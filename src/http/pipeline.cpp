@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <string>
 
+#include "auth/access.h"
+#include "http/cookies.h"
+#include "http/csrf.h"
 #include "http/envelope.h"
 #include "util/ids.h"
 #include "util/json.h"
@@ -82,6 +85,14 @@ void RefuseRouteless(const httplib::Request& req, httplib::Response& res,
   WriteError(res, 405, "method_not_allowed", req.method + " is not allowed on " + req.path);
 }
 
+auth::Role MinimumRole(Auth auth) {
+  switch (auth) {
+    case Auth::kMerchant: return auth::Role::kMerchant;
+    case Auth::kAdmin: return auth::Role::kAdmin;
+    default: return auth::Role::kUser;
+  }
+}
+
 }  // namespace
 
 bool IsJsonContentType(std::string_view ct) {
@@ -108,12 +119,12 @@ bool IsValidCorrelationId(std::string_view id) {
 }
 
 Pipeline::Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes,
-                   const cairn::Clock& clock, Authenticator authenticator)
+                   const cairn::Clock& clock, Credentials credentials)
     : router_(router),
       cors_(std::move(cors)),
       max_body_bytes_(max_body_bytes),
       clock_(clock),
-      authenticator_(std::move(authenticator)) {}
+      credentials_(std::move(credentials)) {}
 
 void Pipeline::Install(httplib::Server& server) {
   server.set_pre_routing_handler(
@@ -244,12 +255,23 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
   }
 
   Call call{req, m.params, body.value()};
+  call.trusted_origin = !IsUnsafeMethod(req.method) || FromTrustedOrigin(req, cors_);
   Result<auth::Principal> principal = Status::Unauthenticated("Authentication required");
   if (route.auth != Auth::kPublic) {
     principal = Authenticate(req);
     if (!principal.ok()) {
       res.set_header("WWW-Authenticate", "Bearer realm=\"cairn\"");
       WriteError(res, principal.status());
+      return;
+    }
+    if (principal->credential == auth::Credential::kCookie && !call.trusted_origin) {
+      WriteError(res, Status::PermissionDenied("Cross-site request refused; send Origin")
+                          .WithReason("csrf_failed"));
+      return;
+    }
+    Status access = auth::CheckAccess(*principal, MinimumRole(route.auth), route.scopes);
+    if (!access.ok()) {
+      WriteError(res, access);
       return;
     }
     call.principal = &principal.value();
@@ -267,19 +289,34 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
   WriteError(res, st);
 }
 
-// "Authorization: Bearer <token>" (scheme case-insensitive, RFC 9110).
+// One credential per request, in this order: "Authorization: Bearer <token>"
+// (scheme case-insensitive, RFC 9110), X-API-Key, the access cookie. A
+// request that sends a header is judged by it alone, never by a cookie the
+// browser happened to add.
 Result<auth::Principal> Pipeline::Authenticate(const httplib::Request& req) const {
-  const std::string& header = req.get_header_value("Authorization");
-  if (header.size() < 7 || !std::equal(header.begin(), header.begin() + 7, "bearer ",
-                                       [](char a, char b) {
-                                         return std::tolower(static_cast<unsigned char>(a)) == b;
-                                       })) {
-    return Status::Unauthenticated("Authentication required");
+  Status missing = Status::Unauthenticated("Authentication required");
+  if (req.has_header("Authorization")) {
+    const std::string& header = req.get_header_value("Authorization");
+    if (header.size() < 7 ||
+        !std::equal(header.begin(), header.begin() + 7, "bearer ", [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return missing;
+    }
+    std::string_view token = std::string_view(header).substr(7);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    if (token.empty() || !credentials_.access_token) return missing;
+    return credentials_.access_token(token);
   }
-  std::string_view token = std::string_view(header).substr(7);
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (token.empty() || !authenticator_) return Status::Unauthenticated("Authentication required");
-  return authenticator_(token);
+  if (req.has_header("X-API-Key")) {
+    if (!credentials_.api_key) return missing;
+    return credentials_.api_key(req.get_header_value("X-API-Key"));
+  }
+  std::string cookie = CookieValue(req, credentials_.access_cookie);
+  if (cookie.empty() || !credentials_.access_token) return missing;
+  Result<auth::Principal> p = credentials_.access_token(cookie);
+  if (p.ok()) p->credential = auth::Credential::kCookie;
+  return p;
 }
 
 void Pipeline::PostRouting(const httplib::Request& req, httplib::Response& res) {

@@ -9,7 +9,9 @@
 //   5. body rules: 415 and 413 from the headers, then (once httplib has
 //      read the body) 400 for malformed JSON or nesting deeper than 32
 //   6. routing: 404, 405 with Allow, deprecation headers
-//   7. authentication, for routes that require it: 401 otherwise
+//   7. authentication, for routes that require it: 401 otherwise; then
+//      the CSRF check for cookie-authenticated unsafe methods (403
+//      csrf_failed) and the route's role and API-key scopes (403)
 //   8. the handler, whose Status the envelope turns into the error body
 //
 // Steps 1-4 and the header half of 5 run in httplib's pre-routing hook, before the
@@ -38,13 +40,18 @@ namespace cairn::http {
 // The most header bytes a request may send, all lines together.
 inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
 
-// Turns a bearer token into the caller, or says why not.
-using Authenticator = std::function<Result<auth::Principal>(std::string_view token)>;
+// How credentials become the caller. An empty check refuses that kind.
+struct Credentials {
+  using Check = std::function<Result<auth::Principal>(std::string_view credential)>;
+  Check access_token;  // a JWT, from the Authorization header or the cookie
+  Check api_key;       // an X-API-Key value
+  std::string access_cookie = "access_token";
+};
 
 class Pipeline {
  public:
   Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes, const Clock& clock,
-           Authenticator authenticator = nullptr);
+           Credentials credentials = {});
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
@@ -69,7 +76,7 @@ class Pipeline {
   const CorsPolicy cors_;
   const size_t max_body_bytes_;
   const Clock& clock_;
-  const Authenticator authenticator_;
+  const Credentials credentials_;
 };
 
 // True if the Content-Type names JSON (application/json or a +json type),

@@ -6,7 +6,9 @@
 // and the document are both built from this table, so they cannot disagree.
 //
 // Paths are literal segments and {name} parameters, e.g.
-// "/api/v1/users/{id}". A HEAD request is served by the GET route.
+// "/api/v1/users/{id}". A HEAD request is served by the GET route. The first
+// declared route that matches wins, so a literal path (/users/me) is declared
+// before a parameter one (/users/{id}).
 
 #include <functional>
 #include <optional>
@@ -24,10 +26,10 @@
 
 namespace cairn::http {
 
-// Who may call a route. kUser: any signed-in account, by bearer access
-// token. (Roles, API keys and cookies come with the rest of the identity
-// work.)
-enum class Auth { kPublic, kUser };
+// Who may call a route: anyone, or a signed-in caller with at least this
+// role (admin > merchant > user). Signed in means a bearer access token, the
+// access cookie, or an API key holding one of the route's scopes.
+enum class Auth { kPublic, kUser, kMerchant, kAdmin };
 
 // Which rate-limit rule a route counts against (API.md §8). kNever routes are
 // exempt from limiting (liveness).
@@ -46,6 +48,9 @@ struct Call {
   const picojson::object& body;  // empty when the request had no body
   // The authenticated caller; set for every route whose auth is not kPublic.
   const auth::Principal* principal = nullptr;
+  // For a state-changing method: whether Origin/Referer names this server or
+  // an allowed origin (the CSRF check). Always true for safe methods.
+  bool trusted_origin = true;
 };
 
 // A handler writes the success envelope and returns OK, or returns the error
@@ -84,7 +89,9 @@ struct Route {
   std::string path;
   Handler handler;
   Auth auth = Auth::kPublic;
-  std::vector<std::string> scopes;  // API-key scopes required
+  // API-key scopes that open this route (any one suffices); none: API keys
+  // may not call it.
+  std::vector<std::string> scopes;
   RateClass rate_class = RateClass::kStandard;
   RouteDoc doc;
   // A deprecated route answers with Deprecation, X-API-Deprecated and

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "auth/api_keys.h"
 #include "auth/sessions.h"
 #include "http/openapi.h"
 #include "util/log.h"
@@ -18,6 +19,9 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   // The areas, in order. Each declares its own routes.
   RegisterSystemRoutes(router, system);
   RegisterAuthRoutes(router, &app.auth);
+  RegisterUserRoutes(router, &app.auth);  // /users/me before the admin's /users/{id}
+  RegisterApiKeyRoutes(router, &app.auth);
+  RegisterAdminRoutes(router, &app.auth);
 
   ApiInfo info;
   info.version = kVersion;
@@ -30,15 +34,21 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
 Server::Server(const Config& config, const AppDeps& deps) : config_(config), deps_(deps) {
   system_.started = std::chrono::steady_clock::now();
   BuildRoutes(router_, system_, deps_);
-  Authenticator authenticate;
+  Credentials credentials;
+  credentials.access_cookie = deps_.auth.cookies.access_name;
   if (deps_.auth.sessions != nullptr) {
-    authenticate = [sessions = deps_.auth.sessions](std::string_view token) {
+    credentials.access_token = [sessions = deps_.auth.sessions](std::string_view token) {
       return sessions->Authenticate(token);
+    };
+  }
+  if (deps_.auth.api_keys != nullptr) {
+    credentials.api_key = [keys = deps_.auth.api_keys](std::string_view key) {
+      return keys->Authenticate(key);
     };
   }
   pipeline_ = std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins),
                                          config.max_body_bytes, SystemClock::Get(),
-                                         std::move(authenticate));
+                                         std::move(credentials));
 
   // httplib keeps a worker for each open keep-alive connection; the queue
   // bounds accepted connections waiting for one (beyond it they are closed).

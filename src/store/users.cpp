@@ -143,4 +143,79 @@ Status ClearLoginFailures(SQLite::Database& db, const std::string& user_id) {
   }
 }
 
+Status UpdateUser(SQLite::Database& db, const UserRow& u) {
+  try {
+    SQLite::Statement q(db,
+                        "UPDATE users SET first_name = ?, last_name = ?, phone = ?, role = ?, "
+                        "kyc_status = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, u.first_name);
+    q.bind(2, u.last_name);
+    BindOrNull(q, 3, u.phone);
+    q.bind(4, u.role);
+    q.bind(5, u.kyc_status);
+    q.bind(6, u.updated_at);
+    q.bind(7, u.id);
+    if (q.exec() == 0) return Status::NotFound("No such user");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "update user");
+  }
+}
+
+Status SoftDeleteUser(SQLite::Database& db, const std::string& id, int64_t now) {
+  try {
+    SQLite::Statement q(db,
+                        "UPDATE users SET status = 'deleted', deleted_at = ?, updated_at = ? "
+                        "WHERE id = ? AND status = 'active'");
+    q.bind(1, now);
+    q.bind(2, now);
+    q.bind(3, id);
+    if (q.exec() == 0) return Status::NotFound("No such user");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "delete user");
+  }
+}
+
+const std::vector<SortColumn>& UserSortColumns() {
+  static const std::vector<SortColumn> kColumns = {{"createdAt", "created_at"},
+                                                   {"email", "email"},
+                                                   {"firstName", "first_name"},
+                                                   {"lastName", "last_name"},
+                                                   {"role", "role"}};
+  return kColumns;
+}
+
+Result<std::vector<UserRow>> ListUsers(SQLite::Database& db, const UserFilter& filter,
+                                       const ListSpec& base, ListResult* result) {
+  ListSpec spec = base;
+  if (!filter.search.empty()) {
+    // A substring match with LIKE's own wildcards taken literally.
+    std::string pattern = "%";
+    for (char c : filter.search) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    spec.where.push_back(
+        "(email LIKE ? ESCAPE '\\' OR first_name LIKE ? ESCAPE '\\' OR last_name LIKE ? "
+        "ESCAPE '\\' OR (first_name || ' ' || last_name) LIKE ? ESCAPE '\\')");
+    for (int i = 0; i < 4; ++i) spec.args.emplace_back(pattern);
+  }
+  if (!filter.role.empty()) {
+    spec.where.push_back("role = ?");
+    spec.args.emplace_back(filter.role);
+  }
+  if (!filter.status.empty()) {
+    spec.where.push_back("status = ?");
+    spec.args.emplace_back(filter.status);
+  }
+  std::vector<UserRow> rows;
+  Status st = RunList(
+      db, kReadColumns, "users", "id", spec,
+      [&rows](SQLite::Statement& q) { rows.push_back(ReadRow(q)); }, result);
+  if (!st.ok()) return st;
+  return rows;
+}
+
 }  // namespace cairn::store

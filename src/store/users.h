@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "store/list_query.h"
 #include "util/status.h"
 
 namespace cairn::store {
@@ -43,5 +45,21 @@ Result<UserRow> FindUserByEmail(SQLite::Database& db, const std::string& email);
 Result<UserRow> FindUserById(SQLite::Database& db, const std::string& id);
 Status UpdatePasswordHash(SQLite::Database& db, const std::string& id, const std::string& hash,
                           int64_t now);
+// Writes the fields a profile edit or an admin may change (names, phone,
+// role, kyc_status) and updated_at. NotFound when there is no such user.
+Status UpdateUser(SQLite::Database& db, const UserRow& user);
+// Marks a user deleted (the row and its email stay). NotFound unless active.
+Status SoftDeleteUser(SQLite::Database& db, const std::string& id, int64_t now);
+
+// Filters for ListUsers; empty members do not filter.
+struct UserFilter {
+  std::string search;  // substring of email, first or last name
+  std::string role;
+  std::string status;
+};
+Result<std::vector<UserRow>> ListUsers(SQLite::Database& db, const UserFilter& filter,
+                                       const ListSpec& spec, ListResult* result);
+// The whitelist of sortable fields, API name to column.
+const std::vector<SortColumn>& UserSortColumns();
 
 }  // namespace cairn::store

@@ -82,6 +82,35 @@ bool ParseIsoDate(const std::string& s, TimePoint* out) {
   return true;
 }
 
+bool ParseIso8601(const std::string& s, TimePoint* out) {
+  TimePoint day;
+  if (s.size() < 10 || !ParseIsoDate(s.substr(0, 10), &day)) return false;
+  if (s.size() == 10) {
+    *out = day;
+    return true;
+  }
+  // "THH:MM:SS" then optional ".digits" then "Z".
+  if (s.size() < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s.back() != 'Z') {
+    return false;
+  }
+  for (size_t i : {11, 12, 14, 15, 17, 18}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  size_t end = s.size() - 1;
+  if (end > 19) {
+    if (s[19] != '.' || end == 20) return false;
+    for (size_t i = 20; i < end; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+    }
+  }
+  int h = std::stoi(s.substr(11, 2));
+  int m = std::stoi(s.substr(14, 2));
+  int sec = std::stoi(s.substr(17, 2));
+  if (h > 23 || m > 59 || sec > 59) return false;
+  *out = day + std::chrono::seconds(h * 3600 + m * 60 + sec);
+  return true;
+}
+
 std::string FormatMillis(int64_t micros) {
   if (micros < 0) micros = 0;
   int64_t hundredths = micros / 10;

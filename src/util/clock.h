@@ -49,6 +49,11 @@ std::string FormatHttpDate(TimePoint t);
 // cannot hold.
 bool ParseIsoDate(const std::string& s, TimePoint* out);
 
+// Parses a UTC timestamp "YYYY-MM-DDTHH:MM:SSZ", optionally with fractional
+// seconds (dropped), or a plain date as midnight UTC. Offsets other than Z
+// are refused: the API speaks UTC only.
+bool ParseIso8601(const std::string& s, TimePoint* out);
+
 int64_t UnixSeconds(TimePoint t);
 
 // "12.34": micros as milliseconds with two decimals (truncated), without

@@ -50,6 +50,40 @@ Status IntSetting(const std::string& name, const std::string& value, int64_t lo,
   return Status::Ok();
 }
 
+// Seconds, or a number with a unit: 900, 900s, 15m, 12h, 30d.
+Status DurationSetting(const std::string& name, const std::string& value, int64_t lo,
+                       int64_t hi, int* out) {
+  int64_t unit = 1;
+  std::string digits = value;
+  if (!value.empty()) {
+    switch (value.back()) {
+      case 's': unit = 1; digits.pop_back(); break;
+      case 'm': unit = 60; digits.pop_back(); break;
+      case 'h': unit = 3600; digits.pop_back(); break;
+      case 'd': unit = 86400; digits.pop_back(); break;
+      default: break;
+    }
+  }
+  int64_t v;
+  if (!ParseInt(digits, 1, hi, &v) || v * unit < lo || v * unit > hi) {
+    return Bad(name, value, "must be a duration from " + std::to_string(lo) + "s to " +
+                                std::to_string(hi) + "s, like 900, 15m, 12h or 30d");
+  }
+  *out = static_cast<int>(v * unit);
+  return Status::Ok();
+}
+
+// A cookie name: an RFC 6265 token, short.
+bool IsCookieName(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -131,6 +165,12 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
     return Status::Ok();
   }
   if (name == "CORS_ORIGINS" || name == "FRONTEND_URL" || name == "CLIENT_URL") {
+    if (name == "FRONTEND_URL") {
+      cfg->frontend_url = value;
+      while (!cfg->frontend_url.empty() && cfg->frontend_url.back() == '/') {
+        cfg->frontend_url.pop_back();
+      }
+    }
     for (std::string origin : SplitList(value)) {
       while (!origin.empty() && origin.back() == '/') origin.pop_back();
       // Browsers send scheme and host in lowercase; so compare that way.
@@ -157,6 +197,35 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
   if (name == "DB_POOL_SIZE") return IntSetting(name, value, 1, 64, &cfg->db_pool_size);
   if (name == "REFRESH_REUSE_GRACE_S") {
     return IntSetting(name, value, 0, 300, &cfg->refresh_reuse_grace_s);
+  }
+  if (name == "ACCESS_TOKEN_TTL") {
+    return DurationSetting(name, value, 60, 24 * 3600, &cfg->access_token_ttl_s);
+  }
+  if (name == "REFRESH_TOKEN_TTL") {
+    return DurationSetting(name, value, 3600, 365 * 24 * 3600, &cfg->refresh_token_ttl_s);
+  }
+  if (name == "ACCESS_COOKIE_NAME" || name == "REFRESH_COOKIE_NAME") {
+    if (!IsCookieName(value)) {
+      return Bad(name, value, "must be 1-64 letters, digits, '_', '-' or '.'");
+    }
+    (name == "ACCESS_COOKIE_NAME" ? cfg->access_cookie_name : cfg->refresh_cookie_name) = value;
+    return Status::Ok();
+  }
+  if (name == "COOKIE_SECURE") {
+    if (value != "0" && value != "1") return Bad(name, value, "must be 0 or 1");
+    cfg->cookie_secure = value == "1";
+    return Status::Ok();
+  }
+  if (name == "MAIL_COMMAND") {
+    cfg->mail_command = value;
+    return Status::Ok();
+  }
+  if (name == "MAIL_FROM") {
+    if (value.empty() || value.find_first_of("\r\n") != std::string::npos) {
+      return Bad(name, value, "must be one non-empty line");
+    }
+    cfg->mail_from = value;
+    return Status::Ok();
   }
   if (name == "CAIRN_CONFIG") return Status::Ok();  // consumed by LoadConfig
   return Status::Internal("setting " + name + " has no parser");
@@ -201,6 +270,16 @@ const std::vector<SettingInfo>& Settings() {
       {"REFRESH_REUSE_GRACE_S", "10",
        "a rotated refresh token replayed within this many seconds gets a fresh pair; later it "
        "revokes its session"},
+      {"ACCESS_TOKEN_TTL", "15m", "access token lifetime (seconds, or with s, m, h, d)"},
+      {"REFRESH_TOKEN_TTL", "30d", "refresh token lifetime (seconds, or with s, m, h, d)"},
+      {"ACCESS_COOKIE_NAME", "access_token", "name of the access-token cookie"},
+      {"REFRESH_COOKIE_NAME", "refresh_token", "name of the refresh-token cookie"},
+      {"COOKIE_SECURE", "0",
+       "1: mark cookies Secure (set it when a TLS proxy is in front of Cairn)"},
+      {"MAIL_COMMAND", "",
+       "command that sends mail read from stdin, e.g. /usr/sbin/sendmail -t; empty: keep mail "
+       "in the sandbox mailbox"},
+      {"MAIL_FROM", "Cairn <cairn@localhost>", "From header of outgoing mail"},
       {"CAIRN_CONFIG", "", "optional config file of KEY=VALUE lines (--config)"},
   };
   return kSettings;
@@ -324,6 +403,10 @@ Result<Config> LoadConfig(const std::map<std::string, std::string>& flags, const
   if (!origins_given) {
     Status st = Apply("CORS_ORIGINS", kDefaultOrigins, &cfg);
     if (!st.ok()) return st;
+  }
+  if (cfg.access_cookie_name == cfg.refresh_cookie_name) {
+    return Bad("REFRESH_COOKIE_NAME", cfg.refresh_cookie_name,
+               "must differ from ACCESS_COOKIE_NAME");
   }
   Status st = CheckDatabasePath(cfg.database_path);
   if (!st.ok()) return st;

@@ -44,6 +44,17 @@ struct Config {
   // A rotated refresh token presented again within this many seconds gets a
   // fresh pair (concurrent tabs); later, it revokes its session.
   int refresh_reuse_grace_s = 10;
+  int access_token_ttl_s = 15 * 60;
+  int refresh_token_ttl_s = 30 * 24 * 3600;
+  std::string access_cookie_name = "access_token";
+  std::string refresh_cookie_name = "refresh_token";
+  bool cookie_secure = false;
+  // The web front end, for links in mail (FRONTEND_URL); empty: none.
+  std::string frontend_url;
+  // A command that sends an RFC 5322 message read from stdin; empty: keep
+  // mail in the sandbox mailbox.
+  std::string mail_command;
+  std::string mail_from = "Cairn <cairn@localhost>";
 };
 
 // One setting, for the loader and for --help and the README.

@@ -1,0 +1,189 @@
+#include "http/lists.h"
+
+#include "util/base64url.h"
+#include "util/json.h"
+
+namespace cairn::http {
+
+namespace {
+
+constexpr char kJson[] = "application/json; charset=utf-8";
+
+Status BadParam(const std::string& name, const std::string& why) {
+  return Status::InvalidArgument("Invalid query parameter " + name + ": " + why);
+}
+
+// Strict positive decimal in [lo, hi].
+bool ParseCount(const std::string& s, int64_t lo, int64_t hi, int64_t* out) {
+  if (s.empty() || s.size() > 12) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+// "-createdAt,email" or sort=createdAt with dir=desc, into order terms over
+// whitelisted columns. The id tie-breaker follows the first term.
+Status ParseSort(const std::string& sort, const std::string& dir,
+                 const std::vector<store::SortColumn>& whitelist, ListRequest* out) {
+  if (!dir.empty() && dir != "asc" && dir != "desc") return BadParam("dir", "must be asc or desc");
+  size_t start = 0;
+  int terms = 0;
+  while (start <= sort.size()) {
+    size_t comma = sort.find(',', start);
+    if (comma == std::string::npos) comma = sort.size();
+    std::string field = sort.substr(start, comma - start);
+    bool desc = false;
+    if (!field.empty() && (field[0] == '-' || field[0] == '+')) {
+      desc = field[0] == '-';
+      field.erase(0, 1);
+    } else if (terms == 0 && dir == "desc") {
+      desc = true;
+    }
+    const store::SortColumn* col = nullptr;
+    for (const store::SortColumn& c : whitelist) {
+      if (c.field == field) col = &c;
+    }
+    if (col == nullptr) {
+      std::string allowed;
+      for (const store::SortColumn& c : whitelist) allowed += (allowed.empty() ? "" : ", ") + c.field;
+      return BadParam("sort", "sortable fields are " + allowed);
+    }
+    for (const store::OrderTerm& t : out->spec.order) {
+      if (t.column == col->column) return BadParam("sort", field + " is given twice");
+    }
+    out->spec.order.push_back({col->column, desc});
+    out->sort_key += (out->sort_key.empty() ? "" : ",") + std::string(desc ? "-" : "") + field;
+    if (++terms > 3) return BadParam("sort", "at most 3 fields");
+    start = comma + 1;
+  }
+  out->spec.id_desc = out->spec.order.front().desc;
+  return Status::Ok();
+}
+
+std::string EncodeCursor(const std::string& sort_key, const std::vector<store::SqlValue>& keys) {
+  picojson::array k;
+  for (const store::SqlValue& v : keys) {
+    if (const int64_t* i = std::get_if<int64_t>(&v)) {
+      k.emplace_back(*i);
+    } else {
+      k.emplace_back(std::get<std::string>(v));
+    }
+  }
+  picojson::object o;
+  o["s"] = picojson::value(sort_key);
+  o["k"] = picojson::value(k);
+  return Base64UrlEncode(json::Serialize(picojson::value(o)));
+}
+
+Status DecodeCursor(const std::string& cursor, ListRequest* out) {
+  Status bad = BadParam("cursor", "not a cursor from this list");
+  if (cursor.size() > 2048) return bad;
+  std::string raw;
+  if (!Base64UrlDecode(cursor, &raw)) return bad;
+  Result<picojson::object> o = json::ParseObject(raw);
+  if (!o.ok()) return bad;
+  auto s = o->find("s");
+  auto k = o->find("k");
+  if (s == o->end() || k == o->end() || !s->second.is<std::string>() ||
+      !k->second.is<picojson::array>()) {
+    return bad;
+  }
+  if (s->second.get<std::string>() != out->sort_key) {
+    return BadParam("cursor", "made for another sort; start again without it");
+  }
+  for (const picojson::value& v : k->second.get<picojson::array>()) {
+    if (v.is<int64_t>()) {
+      out->spec.after.emplace_back(v.get<int64_t>());
+    } else if (v.is<std::string>()) {
+      out->spec.after.emplace_back(v.get<std::string>());
+    } else {
+      return bad;
+    }
+  }
+  if (out->spec.after.size() != out->spec.order.size() + 1) return bad;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ListRequest> ReadListRequest(const httplib::Request& req,
+                                    const std::vector<store::SortColumn>& whitelist,
+                                    const std::string& default_sort) {
+  ListRequest out;
+  std::string sort = req.has_param("sort") ? req.get_param_value("sort") : default_sort;
+  Status st = ParseSort(sort, req.get_param_value("dir"), whitelist, &out);
+  if (!st.ok()) return st;
+
+  int64_t size = kDefaultPageSize;
+  for (const char* name : {"pageSize", "limit"}) {
+    if (!req.has_param(name)) continue;
+    if (!ParseCount(req.get_param_value(name), 1, kMaxPageSize, &size)) {
+      return BadParam(name, "must be an integer from 1 to " + std::to_string(kMaxPageSize));
+    }
+    break;
+  }
+  out.spec.limit = static_cast<int>(size);
+
+  if (req.has_param("cursor")) {
+    out.style = ListRequest::Style::kCursor;
+    st = DecodeCursor(req.get_param_value("cursor"), &out);
+    if (!st.ok()) return st;
+  } else if (req.has_param("offset")) {
+    out.style = ListRequest::Style::kOffset;
+    if (!ParseCount(req.get_param_value("offset"), 0, 10'000'000, &out.spec.offset)) {
+      return BadParam("offset", "must be an integer from 0");
+    }
+  } else if (req.has_param("page")) {
+    int64_t page = 1;
+    if (!ParseCount(req.get_param_value("page"), 1, 1'000'000, &page)) {
+      return BadParam("page", "must be an integer from 1");
+    }
+    out.page = static_cast<int>(page);
+    out.spec.offset = (page - 1) * size;
+  }
+  return out;
+}
+
+Result<std::string> ReadSearch(const httplib::Request& req) {
+  if (!req.has_param("search")) return std::string();
+  std::string s = req.get_param_value("search");
+  if (s.size() < 2 || s.size() > 100) return BadParam("search", "must be 2 to 100 characters");
+  return s;
+}
+
+void WriteList(httplib::Response& res, picojson::array items, const ListRequest& list,
+               const store::ListResult& result) {
+  picojson::object p;
+  int64_t size = list.spec.limit;
+  p["pageSize"] = picojson::value(size);
+  p["total"] = picojson::value(result.total);
+  p["totalPages"] = picojson::value((result.total + size - 1) / size);
+  if (list.style == ListRequest::Style::kPage) {
+    p["page"] = picojson::value(static_cast<int64_t>(list.page));
+    p["hasNextPage"] = picojson::value(result.more);
+    p["hasPreviousPage"] = picojson::value(list.page > 1);
+  } else if (list.style == ListRequest::Style::kOffset) {
+    p["offset"] = picojson::value(list.spec.offset);
+    p["nextOffset"] = result.more ? picojson::value(list.spec.offset + size) : picojson::value();
+    p["hasNextPage"] = picojson::value(result.more);
+    p["hasPreviousPage"] = picojson::value(list.spec.offset > 0);
+  } else {
+    p["hasNextPage"] = picojson::value(result.more);
+  }
+  p["nextCursor"] = result.more && !result.last.empty()
+                        ? picojson::value(EncodeCursor(list.sort_key, result.last))
+                        : picojson::value();
+  picojson::object body;
+  body["success"] = picojson::value(true);
+  body["data"] = picojson::value(std::move(items));
+  body["pagination"] = picojson::value(std::move(p));
+  res.status = 200;
+  res.set_content(json::Serialize(picojson::value(std::move(body))), kJson);
+}
+
+}  // namespace cairn::http

@@ -1,0 +1,45 @@
+#pragma once
+
+// The query side of API.md §7 for every list route: page/pageSize (alias
+// limit), limit/offset, cursor, and sort (sort=createdAt&dir=desc or
+// sort=-createdAt,email) against the route's whitelist; and the pagination
+// object of the response. A bad value is 400 naming the parameter.
+//
+// The cursor is opaque to clients: base64url of the sort it was made for and
+// the keys of the last row, so a cursor used with another sort is refused
+// instead of silently skipping rows.
+
+#include <picojson.h>
+
+#include <string>
+#include <vector>
+
+#include "http/httplib_config.h"
+#include "store/list_query.h"
+#include "util/status.h"
+
+namespace cairn::http {
+
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+
+struct ListRequest {
+  store::ListSpec spec;
+  enum class Style { kPage, kOffset, kCursor } style = Style::kPage;
+  int page = 1;
+  std::string sort_key;  // canonical form of the sort, bound into cursors
+};
+
+// Reads paging and sort. default_sort is a sort expression ("-createdAt").
+Result<ListRequest> ReadListRequest(const httplib::Request& req,
+                                    const std::vector<store::SortColumn>& whitelist,
+                                    const std::string& default_sort);
+
+// Writes {"success": true, "data": items, "pagination": {...}}.
+void WriteList(httplib::Response& res, picojson::array items, const ListRequest& list,
+               const store::ListResult& result);
+
+// A search parameter: empty, or 2-100 characters (else 400).
+Result<std::string> ReadSearch(const httplib::Request& req);
+
+}  // namespace cairn::http

@@ -1,0 +1,67 @@
+#include "accounts.h"
+
+#include <SQLiteCpp/Database.h>
+#include <doctest/doctest.h>
+
+namespace cairn::test {
+
+httplib::Result PostJson(httplib::Client& cli, const std::string& path, const std::string& body,
+                         const httplib::Headers& headers) {
+  return cli.Post(path, headers, body, "application/json");
+}
+
+httplib::Result PatchJson(httplib::Client& cli, const std::string& path, const std::string& body,
+                          const httplib::Headers& headers) {
+  return cli.Patch(path, headers, body, "application/json");
+}
+
+httplib::Headers Bearer(const std::string& access) {
+  return {{"Authorization", "Bearer " + access}};
+}
+
+Account Login(httplib::Client& cli, const std::string& email, const std::string& password) {
+  auto res = PostJson(cli, "/api/v1/auth/login",
+                      R"({"email":")" + email + R"(","password":")" + password + R"("})");
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  picojson::object body = JsonBody(res->body);
+  Account a;
+  a.id = GetStr(body, "data.user.id");
+  a.email = email;
+  a.password = password;
+  a.access = GetStr(body, "data.accessToken");
+  a.refresh = GetStr(body, "data.refreshToken");
+  return a;
+}
+
+Account RegisterAndLogin(httplib::Client& cli, const std::string& email,
+                         const std::string& password) {
+  auto res = PostJson(cli, "/api/v1/auth/register",
+                      R"({"email":")" + email + R"(","password":")" + password +
+                          R"(","firstName":"Test","lastName":"User","dateOfBirth":"1990-01-01"})");
+  REQUIRE(res);
+  REQUIRE(res->status == 201);
+  return Login(cli, email, password);
+}
+
+Account CreateWithCli(const ServerProcess& server, httplib::Client& cli, const std::string& email,
+                      const std::string& role, const std::string& password) {
+  CliResult r = RunCli({"user", "create", "--db", server.db_path(), "--email", email,
+                        "--password", password, "--role", role});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return Login(cli, email, password);
+}
+
+long long QueryInt(const ServerProcess& server, const std::string& sql) {
+  SQLite::Database db(server.db_path(), SQLite::OPEN_READONLY);
+  return db.execAndGet(sql).getInt64();
+}
+
+std::string QueryText(const ServerProcess& server, const std::string& sql) {
+  SQLite::Database db(server.db_path(), SQLite::OPEN_READONLY);
+  SQLite::Column c = db.execAndGet(sql);
+  return c.isNull() ? std::string() : c.getString();
+}
+
+}  // namespace cairn::test

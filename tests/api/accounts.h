@@ -1,0 +1,48 @@
+#pragma once
+
+// Accounts for API tests: register, sign in, make an admin through the
+// command line, and read the database directly to check what a refused
+// request left behind. Each helper fails the calling test (REQUIRE) when a
+// step that is not under test goes wrong.
+
+#include "http/httplib_config.h"
+
+#include <string>
+
+#include "harness.h"
+
+namespace cairn::test {
+
+inline constexpr char kPassword[] = "Passw0rd1";
+
+struct Account {
+  std::string id;
+  std::string email;
+  std::string password;
+  std::string access;   // access token
+  std::string refresh;  // refresh token
+};
+
+httplib::Result PostJson(httplib::Client& cli, const std::string& path, const std::string& body,
+                         const httplib::Headers& headers = {});
+httplib::Result PatchJson(httplib::Client& cli, const std::string& path, const std::string& body,
+                          const httplib::Headers& headers = {});
+httplib::Headers Bearer(const std::string& access);
+
+// Registers email (first name Test, born 1990-01-01) and signs in.
+Account RegisterAndLogin(httplib::Client& cli, const std::string& email,
+                         const std::string& password = kPassword);
+// Signs in an existing account.
+Account Login(httplib::Client& cli, const std::string& email,
+              const std::string& password = kPassword);
+// Creates an account with `cairn user create --role role` on the server's
+// database, then signs in.
+Account CreateWithCli(const ServerProcess& server, httplib::Client& cli, const std::string& email,
+                      const std::string& role, const std::string& password = kPassword);
+
+// One integer from the server's database (opened read-only), e.g.
+// "SELECT count(*) FROM api_keys".
+long long QueryInt(const ServerProcess& server, const std::string& sql);
+std::string QueryText(const ServerProcess& server, const std::string& sql);
+
+}  // namespace cairn::test

@@ -178,3 +178,25 @@ TEST_CASE("instants within one second share a timestamp and the next second does
 
 }  // namespace
 }  // namespace cairn
+
+namespace cairn {
+namespace {
+
+TEST_CASE("ParseIso8601 takes UTC timestamps and dates, and nothing else") {
+  TimePoint t;
+  REQUIRE(ParseIso8601("2026-01-15T10:30:00Z", &t));
+  CHECK(FormatIso8601(t) == "2026-01-15T10:30:00Z");
+  REQUIRE(ParseIso8601("2026-01-15T10:30:00.123Z", &t));
+  CHECK(FormatIso8601(t) == "2026-01-15T10:30:00Z");
+  REQUIRE(ParseIso8601("2026-01-15", &t));
+  CHECK(FormatIso8601(t) == "2026-01-15T00:00:00Z");
+  for (const char* bad : {"2026-01-15T10:30:00", "2026-01-15T10:30:00+01:00", "2026-01-15T24:00:00Z",
+                          "2026-01-15T10:60:00Z", "2026-01-15 10:30:00Z", "2026-02-30T00:00:00Z",
+                          "2026-01-15T10:30:00.Z", "2026-01-15T1:30:00Z", "", "Z"}) {
+    INFO(bad);
+    CHECK_FALSE(ParseIso8601(bad, &t));
+  }
+}
+
+}  // namespace
+}  // namespace cairn

@@ -413,5 +413,45 @@ TEST_CASE("a refused MAX_BODY_BYTES leaves the setting as it was") {
   CHECK(cfg.max_body_bytes == 10240);
 }
 
+TEST_CASE("token lifetimes take seconds or a unit, within bounds") {
+  auto cfg = Load({}, {{"ACCESS_TOKEN_TTL", "10m"}, {"REFRESH_TOKEN_TTL", "7d"}});
+  REQUIRE(cfg.ok());
+  CHECK(cfg->access_token_ttl_s == 600);
+  CHECK(cfg->refresh_token_ttl_s == 7 * 86400);
+  CHECK(Load({}, {{"ACCESS_TOKEN_TTL", "900"}})->access_token_ttl_s == 900);
+  for (const char* bad : {"0", "59", "2d", "15x", "m", "", "-5m", "1e3"}) {
+    INFO(bad);
+    auto r = Load({}, {{"ACCESS_TOKEN_TTL", bad}});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().rfind("ACCESS_TOKEN_TTL: ", 0) == 0);
+  }
+}
+
+TEST_CASE("cookie names are tokens and must differ; COOKIE_SECURE is 0 or 1") {
+  auto cfg = Load({}, {{"ACCESS_COOKIE_NAME", "a_tok"}, {"REFRESH_COOKIE_NAME", "r.tok"},
+                       {"COOKIE_SECURE", "1"}});
+  REQUIRE(cfg.ok());
+  CHECK(cfg->access_cookie_name == "a_tok");
+  CHECK(cfg->refresh_cookie_name == "r.tok");
+  CHECK(cfg->cookie_secure);
+  // Swapping the two defaults is fine; only equal names are not.
+  CHECK(Load({}, {{"ACCESS_COOKIE_NAME", "refresh_token"}, {"REFRESH_COOKIE_NAME", "x"}}).ok());
+  CHECK_FALSE(Load({}, {{"ACCESS_COOKIE_NAME", "same"}, {"REFRESH_COOKIE_NAME", "same"}}).ok());
+  for (const char* bad : {"", "a b", "a;b", "a=b", "t\r\nSet-Cookie: x"}) {
+    INFO(bad);
+    CHECK_FALSE(Load({}, {{"ACCESS_COOKIE_NAME", bad}}).ok());
+  }
+  CHECK_FALSE(Load({}, {{"COOKIE_SECURE", "yes"}}).ok());
+}
+
+TEST_CASE("MAIL_FROM is one line; FRONTEND_URL is kept for links and allowed as an origin") {
+  CHECK_FALSE(Load({}, {{"MAIL_FROM", "a\r\nBcc: x@example.com"}}).ok());
+  auto cfg = Load({}, {{"FRONTEND_URL", "https://app.example.com/"}});
+  REQUIRE(cfg.ok());
+  CHECK(cfg->frontend_url == "https://app.example.com");
+  CHECK(std::find(cfg->cors_origins.begin(), cfg->cors_origins.end(),
+                  "https://app.example.com") != cfg->cors_origins.end());
+}
+
 }  // namespace
 }  // namespace cairn

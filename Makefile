@@ -5,7 +5,7 @@
 # Debian's packages and is silent when nothing is.
 
 CXX      ?= g++
-BUILD    := build
+BUILD    ?= build
 GEN      := $(BUILD)/gen
 CXXSTD   := -std=c++20
 WARN     := -Wall -Wextra
@@ -101,9 +101,11 @@ $(BUILD)/san/api_tests: $(call objs,san,$(API_SRCS) tests/test_main.cpp) $(LIB_S
 	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 
 test: $(BUILD)/cairn $(BUILD)/unit_tests $(BUILD)/api_tests
+	@scripts/deps.sh test
 	@scripts/run_tests.sh $(BUILD)/unit_tests $(BUILD)/api_tests $(BUILD)/cairn
 
 sanitize: $(BUILD)/san/cairn $(BUILD)/san/unit_tests $(BUILD)/san/api_tests
+	@scripts/deps.sh test
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  scripts/run_tests.sh $(BUILD)/san/unit_tests $(BUILD)/san/api_tests $(BUILD)/san/cairn
 

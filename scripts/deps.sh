@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Cairn's build and tests need, from Debian's packages only.
 # Quick and silent when everything is already present; prints what it does
-# otherwise. Usage: scripts/deps.sh [build|bench]
+# otherwise. Usage: scripts/deps.sh [build|test|bench]
+# `test` also installs the API tests' one npm package (tests/interop, from its
+# package-lock.json) for the JWT interoperability check.
 #
 # cpp-httplib is taken as the single header from Debian's *source* package for
 # trixie (0.18.x with Debian's security patches); bookworm's binary package is
@@ -14,7 +16,8 @@ want=${1:-build}
 
 build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev
             doctest-dev dpkg-dev)
-bench_pkgs=(wrk nginx-light procps)
+# python3: node-gyp, which compiles the auth benchmark peer's better-sqlite3.
+bench_pkgs=(wrk nginx-light procps python3)
 
 sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -92,12 +95,36 @@ EOF
   rm -rf "$tmp"
 }
 
-# Node.js runs the Express benchmark peer, never the server. A machine that already has node and npm (from any source) keeps them;
+# Node.js runs the Express benchmark peer and the JWT interop check, never the server. A machine that already has node and npm (from any source) keeps them;
 # otherwise Debian's packages provide both.
 node_pkgs() { command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm; }
 
+# The auth benchmark peer's better-sqlite3 is compiled against the C++ headers
+# of the node that runs it, under node's prefix (bench/run.sh explains why).
+# Debian's nodejs keeps them in libnode-dev; NodeSource's ships them itself. A
+# node elsewhere (nvm, a tarball) has its own, or bench/run.sh says what's missing.
+node_header_pkgs() {
+  command -v node >/dev/null || { echo libnode-dev; return; }
+  local prefix
+  prefix=$(node -p 'require("path").resolve(process.execPath, "..", "..")')
+  [ "$prefix" = /usr ] && [ ! -f /usr/include/node/node_version.h ] && echo libnode-dev
+  return 0
+}
+
+# tests/interop/node_modules, (re)installed exactly from the lock file when it
+# is missing or older than package-lock.json. npm's hidden lock file inside
+# node_modules is written last, so a half-finished install counts as missing.
+interop_modules() {
+  local dir=tests/interop
+  local stamp=$dir/node_modules/.package-lock.json
+  [ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ] && return
+  echo "deps: npm ci in $dir" >&2
+  npm ci --prefix "$dir" --no-audit --no-fund >/dev/null
+}
+
 case "$want" in
   build) install_pkgs "${build_pkgs[@]}"; fetch_httplib ;;
-  bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs); fetch_httplib ;;
-  *) echo "usage: scripts/deps.sh [build|bench]" >&2; exit 2 ;;
+  test) install_pkgs "${build_pkgs[@]}" $(node_pkgs); fetch_httplib; interop_modules ;;
+  bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs) $(node_header_pkgs); fetch_httplib ;;
+  *) echo "usage: scripts/deps.sh [build|test|bench]" >&2; exit 2 ;;
 esac

@@ -130,7 +130,7 @@ void RegisterApiKeyRoutes(Router& router, AuthDeps* deps) {
   router.Add(std::move(create));
 
   Route list = MakeRoute("GET", "/api/v1/api-keys", bind(ListKeys), "api-keys",
-                         "The caller's live API keys, newest first (no key material)");
+                         "The caller's unrevoked API keys, newest first, expired ones included (no key material)");
   list.auth = Auth::kUser;
   list.doc.data_schema = std::string(R"({"type": "array", "items": )") + kKeySchema + "}";
   list.doc.errors = {503};

@@ -31,9 +31,13 @@ constexpr char kLoginSchema[] = R"({
 // A required string field of a body, or the validation error naming it.
 Result<std::string> StringField(const picojson::object& body, const char* key) {
   auto it = body.find(key);
-  if (it == body.end() || !it->second.is<std::string>()) {
+  if (it == body.end() || it->second.is<picojson::null>()) {
     return Status::Validation("Request validation failed",
                               {{key, std::string(key) + " is required", "required"}});
+  }
+  if (!it->second.is<std::string>()) {
+    return Status::Validation("Request validation failed",
+                              {{key, std::string(key) + " must be a string", "invalid_type"}});
   }
   return it->second.get<std::string>();
 }

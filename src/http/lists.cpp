@@ -115,7 +115,12 @@ Result<ListRequest> ReadListRequest(const httplib::Request& req,
                                     const std::vector<store::SortColumn>& whitelist,
                                     const std::string& default_sort) {
   ListRequest out;
-  std::string sort = req.has_param("sort") ? req.get_param_value("sort") : default_sort;
+  std::string sort = default_sort;
+  if (req.has_param("sort")) {
+    sort = req.get_param_value("sort");
+  } else if (req.has_param("dir") && !sort.empty() && (sort[0] == '-' || sort[0] == '+')) {
+    sort.erase(0, 1);  // dir applies to the default field too
+  }
   Status st = ParseSort(sort, req.get_param_value("dir"), whitelist, &out);
   if (!st.ok()) return st;
 
@@ -152,7 +157,9 @@ Result<ListRequest> ReadListRequest(const httplib::Request& req,
 Result<std::string> ReadSearch(const httplib::Request& req) {
   if (!req.has_param("search")) return std::string();
   std::string s = req.get_param_value("search");
-  if (s.size() < 2 || s.size() > 100) return BadParam("search", "must be 2 to 100 characters");
+  size_t chars = 0;
+  for (char c : s) chars += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  if (chars < 2 || chars > 100) return BadParam("search", "must be 2 to 100 characters");
   return s;
 }
 

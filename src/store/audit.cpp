@@ -47,7 +47,7 @@ Result<std::vector<AuditRow>> ListAudit(SQLite::Database& db, const AuditFilter&
     return q.getColumn(i).isNull() ? std::string() : q.getColumn(i).getString();
   };
   Status st = RunList(
-      db, "id, created_at, action, actor_id, target_id, ip, details", "audit_log", "id", spec,
+      db, "id, created_at, action, actor_id, target_id, ip, details", "audit_log", "rowid", spec,
       [&](SQLite::Statement& q) {
         AuditRow r;
         r.id = q.getColumn(0).getString();

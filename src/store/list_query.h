@@ -7,7 +7,9 @@
 // Cursor paging is keyset paging: the cursor carries the sort values of the
 // last row returned, and the next page starts strictly after them, so it is
 // stable under inserts and never scans skipped rows. The sort always ends
-// with the table's unique id, which makes the order total.
+// with a unique column, which makes the order total. Lists pass "rowid":
+// times are kept in seconds, and rowid keeps rows of the same second in the
+// order they were written.
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -53,7 +55,7 @@ struct ListResult {
 
 // Runs SELECT <columns> FROM <table> with spec, calling read_row for each row
 // of the page (read_row sees the caller's columns from index 0). id_column
-// is the table's unique id column.
+// is a unique column that breaks ties (rowid, for insertion order).
 Status RunList(SQLite::Database& db, const std::string& columns, const std::string& table,
                const std::string& id_column, const ListSpec& spec,
                const std::function<void(SQLite::Statement&)>& read_row, ListResult* result);

@@ -32,7 +32,7 @@ Result<std::vector<MailRow>> ListMail(SQLite::Database& db, const std::string& r
   }
   std::vector<MailRow> rows;
   Status st = RunList(
-      db, "id, recipient, subject, body, created_at", "mail", "id", spec,
+      db, "id, recipient, subject, body, created_at", "mail", "rowid", spec,
       [&rows](SQLite::Statement& q) {
         MailRow m;
         m.id = q.getColumn(0).getString();

@@ -212,7 +212,7 @@ Result<std::vector<UserRow>> ListUsers(SQLite::Database& db, const UserFilter& f
   }
   std::vector<UserRow> rows;
   Status st = RunList(
-      db, kReadColumns, "users", "id", spec,
+      db, kReadColumns, "users", "rowid", spec,
       [&rows](SQLite::Statement& q) { rows.push_back(ReadRow(q)); }, result);
   if (!st.ok()) return st;
   return rows;

@@ -53,6 +53,26 @@ Account CreateWithCli(const ServerProcess& server, httplib::Client& cli, const s
   return Login(cli, email, password);
 }
 
+std::string NewUserBody(const std::string& email, const std::string& first, const std::string& last,
+                        const std::string& role_json) {
+  std::string body = R"({"email":")" + email + R"(","password":")" + kPassword +
+                     R"(","firstName":")" + first + R"(","lastName":")" + last +
+                     R"(","dateOfBirth":"1980-02-03")";
+  if (!role_json.empty()) body += R"(,"role":)" + role_json;
+  return body + "}";
+}
+
+std::string AdminCreate(httplib::Client& cli, const Account& admin, const std::string& email,
+                        const std::string& first, const std::string& last,
+                        const std::string& role) {
+  auto res = PostJson(cli, "/api/v1/users", NewUserBody(email, first, last, "\"" + role + "\""),
+                      Bearer(admin.access));
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->status == 201);
+  return GetStr(JsonBody(res->body), "data.id");
+}
+
 long long QueryInt(const ServerProcess& server, const std::string& sql) {
   SQLite::Database db(server.db_path(), SQLite::OPEN_READONLY);
   return db.execAndGet(sql).getInt64();

@@ -40,6 +40,16 @@ Account Login(httplib::Client& cli, const std::string& email,
 Account CreateWithCli(const ServerProcess& server, httplib::Client& cli, const std::string& email,
                       const std::string& role, const std::string& password = kPassword);
 
+// A POST /users or register body: the given names, born 1980-02-03, and
+// "role": role_json when that is not empty (raw JSON, so tests can send any
+// type).
+std::string NewUserBody(const std::string& email, const std::string& first,
+                        const std::string& last, const std::string& role_json);
+// POST /api/v1/users as admin; returns the new id.
+std::string AdminCreate(httplib::Client& cli, const Account& admin, const std::string& email,
+                        const std::string& first, const std::string& last,
+                        const std::string& role);
+
 // One integer from the server's database (opened read-only), e.g.
 // "SELECT count(*) FROM api_keys".
 long long QueryInt(const ServerProcess& server, const std::string& sql);

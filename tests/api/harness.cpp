@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "util/config.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -22,18 +24,18 @@ namespace cairn::test {
 
 namespace {
 
-// Settings a CI environment might carry that would change what a test sees.
-const char* const kScrubbed[] = {
-    "PORT", "HOST", "DATABASE_PATH", "JWT_SECRET", "MAX_BODY_BYTES", "SQLITE_SYNCHRONOUS",
-    "LOG_LEVEL", "CORS_ORIGINS", "FRONTEND_URL", "CLIENT_URL", "CAIRN_CONFIG",
-    "WORKER_THREADS", "DB_POOL_SIZE"};
+// Every setting is cleared from a child's environment before the test's own
+// are applied: a CI shell carrying one (COOKIE_SECURE=1, say) must not change
+// what a test sees.
 
 pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             const std::string& out_path, const std::string& err_path) {
+  // Taken before fork: the child of a threaded process should not allocate.
+  const std::vector<SettingInfo>& settings = Settings();
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    for (const char* k : kScrubbed) unsetenv(k);
+    for (const SettingInfo& setting : settings) unsetenv(setting.name);
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

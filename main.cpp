@@ -10,13 +10,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <iostream>
 
 #include "auth/accounts.h"
 #include "auth/admin.h"
@@ -320,7 +319,8 @@ int Mail(const Args& args) {
                 cairn::FormatIso8601(cairn::TimePoint(std::chrono::seconds(m.created_at))).c_str(),
                 m.subject.c_str(), m.body.c_str());
   }
-  if (result.more) std::printf("(%lld more; newest 20 shown)\n", static_cast<long long>(result.total - 20));
+  if (result.more)
+    std::printf("(%lld more; newest 20 shown)\n", static_cast<long long>(result.total - 20));
   return 0;
 }
 
@@ -335,14 +335,22 @@ int OpenApi(const Args&) {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      {"serve", "serve [--port N] [--host H] [--db PATH] [--config FILE]   run the server",
-       {"--port", "--host", "--db", "--config"}, Serve},
-      {"migrate", "migrate [--db PATH]                    apply pending migrations and exit",
-       {"--db", "--config"}, Migrate},
-      {"check", "check [--db PATH]                      integrity check; non-zero when damaged",
-       {"--db", "--config"}, Check},
-      {"backup", "backup --out FILE [--db PATH]          online, consistent copy of the database",
-       {"--db", "--config", "--out"}, Backup},
+      {"serve",
+       "serve [--port N] [--host H] [--db PATH] [--config FILE]   run the server",
+       {"--port", "--host", "--db", "--config"},
+       Serve},
+      {"migrate",
+       "migrate [--db PATH]                    apply pending migrations and exit",
+       {"--db", "--config"},
+       Migrate},
+      {"check",
+       "check [--db PATH]                      integrity check; non-zero when damaged",
+       {"--db", "--config"},
+       Check},
+      {"backup",
+       "backup --out FILE [--db PATH]          online, consistent copy of the database",
+       {"--db", "--config", "--out"},
+       Backup},
       {"user create",
        "user create --email E --password P|- [--role user|merchant|admin] [--first-name F] "
        "[--last-name L] [--date-of-birth YYYY-MM-DD] [--db PATH]\n"
@@ -351,8 +359,10 @@ const std::vector<Command>& Commands() {
        {"--db", "--config", "--email", "--password", "--role", "--first-name", "--last-name",
         "--date-of-birth"},
        UserCreate},
-      {"mail", "mail [--to EMAIL] [--db PATH]          print the sandbox mailbox, newest first",
-       {"--db", "--config", "--to"}, Mail},
+      {"mail",
+       "mail [--to EMAIL] [--db PATH]          print the sandbox mailbox, newest first",
+       {"--db", "--config", "--to"},
+       Mail},
       {"openapi", "openapi                                print the OpenAPI document", {}, OpenApi},
   };
   return kCommands;
@@ -364,8 +374,9 @@ void PrintUsage(FILE* to) {
   std::fprintf(to, "usage: cairn [command] [flags]   (no command: serve)\n\ncommands:\n");
   for (const Command& c : Commands()) std::fprintf(to, "  %s\n", c.usage);
   std::fprintf(to, "  --version                              print the version\n");
-  std::fprintf(to, "  --help                                 this text\n\nsettings (flag > "
-                   "environment > config file > default):\n");
+  std::fprintf(to,
+               "  --help                                 this text\n\nsettings (flag > "
+               "environment > config file > default):\n");
   for (const cairn::SettingInfo& s : cairn::Settings()) {
     std::fprintf(to, "  %-24s %s [default: %s]\n", s.name, s.help,
                  *s.default_value ? s.default_value : "unset");
@@ -409,9 +420,10 @@ int main(int argc, char** argv) {
     if (cmd == nullptr) return Usage("unknown command '" + argsv[0] + "'");
   }
 
-  static const std::map<std::string, std::string> kFlagSetting = {
-      {"--port", "PORT"}, {"--host", "HOST"}, {"--db", "DATABASE_PATH"},
-      {"--config", "CAIRN_CONFIG"}};
+  static const std::map<std::string, std::string> kFlagSetting = {{"--port", "PORT"},
+                                                                  {"--host", "HOST"},
+                                                                  {"--db", "DATABASE_PATH"},
+                                                                  {"--config", "CAIRN_CONFIG"}};
   Args args;
   for (; i < argsv.size(); ++i) {
     std::string flag = argsv[i];

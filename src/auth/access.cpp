@@ -13,9 +13,12 @@ std::optional<Role> ParseRole(std::string_view name) {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kUser: return "user";
-    case Role::kMerchant: return "merchant";
-    case Role::kAdmin: return "admin";
+    case Role::kUser:
+      return "user";
+    case Role::kMerchant:
+      return "merchant";
+    case Role::kAdmin:
+      return "admin";
   }
   return "user";
 }
@@ -36,9 +39,9 @@ Status CheckAccess(const Principal& who, Role minimum, const std::vector<std::st
       return std::find(who.scopes.begin(), who.scopes.end(), s) != who.scopes.end();
     });
     if (!granted) {
-      return Status::PermissionDenied(
-          scopes.empty() ? "API keys cannot call this route; sign in instead"
-                         : "This API key lacks the scope " + scopes.front());
+      return Status::PermissionDenied(scopes.empty()
+                                          ? "API keys cannot call this route; sign in instead"
+                                          : "This API key lacks the scope " + scopes.front());
     }
   }
   if (role < minimum) {

@@ -38,8 +38,8 @@ struct Principal {
 };
 
 // The scopes an API key may hold.
-inline constexpr const char* kScopes[] = {"transactions:read", "transactions:write",
-                                          "rates:read", "webhooks:manage", "profile:read"};
+inline constexpr const char* kScopes[] = {"transactions:read", "transactions:write", "rates:read",
+                                          "webhooks:manage", "profile:read"};
 bool IsKnownScope(std::string_view scope);
 
 // OK if the principal may call a route that needs `minimum` and, for API

@@ -82,7 +82,8 @@ std::string NormaliseEmail(std::string_view email) {
 FieldCheck CheckEmail(std::string_view email) {
   if (email.size() > kMaxEmailBytes) return {"too_long", "Email must be at most 254 characters"};
   size_t at = email.find('@');
-  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) {
+  if (at == std::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != std::string_view::npos) {
     return {"invalid_format", "Invalid email format"};
   }
   std::string_view local = email.substr(0, at);

@@ -17,8 +17,8 @@ Status Locked(int64_t seconds_left) {
 
 }  // namespace
 
-Accounts::Accounts(store::Database& db, PasswordHasher& hasher, Sessions& sessions,
-                   AuditLog& audit, const Clock& clock)
+Accounts::Accounts(store::Database& db, PasswordHasher& hasher, Sessions& sessions, AuditLog& audit,
+                   const Clock& clock)
     : db_(db), hasher_(hasher), sessions_(sessions), audit_(audit), clock_(clock) {}
 
 Result<store::UserRow> Accounts::Register(const NewAccount& a) {
@@ -51,8 +51,9 @@ Result<store::UserRow> Accounts::Create(const NewAccount& a, Role role,
       return Status::AlreadyExists("Email already registered");
     }
     if (!st.ok()) return st;
-    st = audit_.RecordIn(*lease.value(), {"user.created", actor_id.empty() ? u.id : actor_id,
-                                          u.id, "", {{"role", u.role}}});
+    st = audit_.RecordIn(
+        *lease.value(),
+        {"user.created", actor_id.empty() ? u.id : actor_id, u.id, "", {{"role", u.role}}});
     if (!st.ok()) return st;
     tx.Commit();
   } catch (const std::exception& e) {
@@ -63,7 +64,7 @@ Result<store::UserRow> Accounts::Create(const NewAccount& a, Role role,
 }
 
 Result<TokenPair> Accounts::Login(std::string_view email, std::string_view password,
-                                    const ClientInfo& client) {
+                                  const ClientInfo& client) {
   if (password.size() > kMaxPasswordBytes) {
     return Status::Validation("Request validation failed",
                               {{"password", "Password must be at most 128 bytes", "too_long"}});
@@ -76,7 +77,8 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
   }
   if (!user.ok() && user.status().code() != Code::kNotFound) return user.status();
   if (!user.ok() || user->status != "active") {
-    hasher_.VerifyDummy(password);  // the same work as a real check
+    // The same work as a real check, and the same 503 when the hasher is busy.
+    if (Status busy = hasher_.VerifyDummy(password); !busy.ok()) return busy;
     log::Info("login_failed").Str("reason", "unknown_email").Emit();
     audit_.Record({"login.failed", "", "", client.ip, {{"reason", "unknown_email"}}});
     return BadCredentials();
@@ -95,9 +97,8 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
     audit_.Record({"login.failed", "", user->id, client.ip, {{"reason", "wrong_password"}}});
     auto lease = db_.Acquire();
     if (!lease.ok()) return lease.status();
-    Result<int64_t> locked = store::RecordLoginFailure(*lease.value(), user->id, now,
-                                                       kLockoutWindowS, kLockoutFailures,
-                                                       kLockoutS);
+    Result<int64_t> locked = store::RecordLoginFailure(
+        *lease.value(), user->id, now, kLockoutWindowS, kLockoutFailures, kLockoutS);
     if (!locked.ok()) return locked.status();
     if (locked.value() > now) {
       log::Warn("account_locked").Str("userId", user->id).Emit();
@@ -119,16 +120,16 @@ Result<TokenPair> Accounts::Login(std::string_view email, std::string_view passw
     Result<std::string> fresh = hasher_.Hash(password);
     auto lease = db_.Acquire();
     if (fresh.ok() && lease.ok()) {
-      Status st = store::UpdatePasswordHash(*lease.value(), user->id, *fresh,
-                                            UnixSeconds(clock_.Now()));
+      Status st =
+          store::UpdatePasswordHash(*lease.value(), user->id, *fresh, UnixSeconds(clock_.Now()));
       if (st.ok()) user->password_hash = *fresh;
     }
   }
   Result<TokenPair> tokens = sessions_.Start(user.value(), client);
   if (!tokens.ok()) return tokens.status();
   log::Info("login").Str("userId", user->id).Str("sessionId", tokens->session_id).Emit();
-  audit_.Record({"login.succeeded", user->id, user->id, client.ip,
-                 {{"sessionId", tokens->session_id}}});
+  audit_.Record(
+      {"login.succeeded", user->id, user->id, client.ip, {{"sessionId", tokens->session_id}}});
   return tokens;
 }
 
@@ -159,8 +160,8 @@ Status Accounts::ChangePassword(const Principal& who, std::string_view current_p
   {
     auto lease = db_.Acquire();
     if (!lease.ok()) return lease.status();
-    Status st = store::UpdatePasswordHash(*lease.value(), who.user_id, *hash,
-                                          UnixSeconds(clock_.Now()));
+    Status st =
+        store::UpdatePasswordHash(*lease.value(), who.user_id, *hash, UnixSeconds(clock_.Now()));
     if (!st.ok()) return st;
   }
   log::Info("password_changed").Str("userId", who.user_id).Emit();

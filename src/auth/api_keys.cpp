@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "util/base64url.h"
 #include "util/digest.h"
 #include "util/ids.h"
 #include "util/log.h"
@@ -17,14 +16,7 @@ constexpr std::string_view kKeyPrefix = "ck_";
 // "ck_" + base64url of 32 bytes (43 characters).
 constexpr size_t kKeyLength = 3 + 43;
 
-std::string NewKey() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  std::string key = std::string(kKeyPrefix) +
-                    Base64UrlEncode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
-  sodium_memzero(bytes, sizeof bytes);
-  return key;
-}
+std::string NewKey() { return std::string(kKeyPrefix) + RandomToken(); }
 
 Status InvalidKey() { return Status::Unauthenticated("Invalid or expired API key"); }
 
@@ -95,8 +87,9 @@ Result<CreatedApiKey> ApiKeys::Create(const Principal& who, const NewApiKey& spe
     }
     Status st = store::InsertApiKey(*lease.value(), row);
     if (!st.ok()) return st;
-    st = audit_.RecordIn(*lease.value(), {"api_key.created", who.user_id, who.user_id, "",
-                                          {{"keyId", row.id}, {"scopes", joined}}});
+    st = audit_.RecordIn(
+        *lease.value(),
+        {"api_key.created", who.user_id, who.user_id, "", {{"keyId", row.id}, {"scopes", joined}}});
     if (!st.ok()) return st;
     tx.Commit();
   } catch (const std::exception& e) {

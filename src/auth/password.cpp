@@ -7,10 +7,14 @@ namespace cairn::auth {
 class PasswordHasher::Turn {
  public:
   explicit Turn(PasswordHasher& h) : h_(h) {
-    acquired_ = h_.turns_.try_acquire_for(h_.params_.queue_timeout);
+    int ahead = h_.pending_.fetch_add(1);
+    if (ahead < h_.params_.max_concurrent + h_.params_.max_waiting) {
+      acquired_ = h_.turns_.try_acquire_for(h_.params_.queue_timeout);
+    }
   }
   ~Turn() {
     if (acquired_) h_.turns_.release();
+    h_.pending_.fetch_sub(1);
   }
   Turn(const Turn&) = delete;
   Turn& operator=(const Turn&) = delete;
@@ -78,15 +82,20 @@ Result<bool> PasswordHasher::Verify(std::string_view encoded, std::string_view p
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-void PasswordHasher::VerifyDummy(std::string_view password) {
-  // Made on first use, not at start: startup stays fast.
-  std::call_once(dummy_once_, [this] {
-    Result<std::string> hash = Hash("cairn-dummy-password-never-used");
-    if (hash.ok()) dummy_hash_ = std::move(hash.value());
-  });
-  if (dummy_hash_.empty()) return;
-  Result<bool> ignored = Verify(dummy_hash_, password);
-  (void)ignored;
+Status PasswordHasher::VerifyDummy(std::string_view password) {
+  std::string dummy;
+  {
+    // Made on first use, not at start: startup stays fast. A first attempt
+    // that finds the hasher busy is answered busy and tried again next time.
+    std::lock_guard<std::mutex> lock(dummy_mu_);
+    if (dummy_hash_.empty()) {
+      Result<std::string> hash = Hash("cairn-dummy-password-never-used");
+      if (!hash.ok()) return hash.status();
+      dummy_hash_ = std::move(hash.value());
+    }
+    dummy = dummy_hash_;
+  }
+  return Verify(dummy, password).status();
 }
 
 bool PasswordHasher::NeedsRehash(std::string_view encoded) const {

@@ -10,6 +10,7 @@
 //
 // Thread-safe.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -34,6 +35,10 @@ struct HashParams {
   unsigned long long opslimit = 2;
   size_t memlimit = 19 * 1024 * 1024;
   int max_concurrent = 2;
+  // Callers that may wait for a turn; more are refused at once. Each waiter
+  // holds an HTTP worker (and its keep-alive connection), so a long queue
+  // would let a login storm take every worker from everyone else.
+  int max_waiting = 6;
   std::chrono::milliseconds queue_timeout{5000};
 };
 
@@ -50,8 +55,9 @@ class PasswordHasher {
   Result<bool> Verify(std::string_view encoded, std::string_view password);
 
   // Spends the time of a Verify against a hash that exists nowhere, so that
-  // a login for an unknown email takes as long as a wrong password.
-  void VerifyDummy(std::string_view password);
+  // a login for an unknown email takes as long as a wrong password, and is
+  // refused the same way when the hasher is busy.
+  Status VerifyDummy(std::string_view password);
 
   // True if encoded was made with other parameters than these (rehash it on
   // the next successful login).
@@ -63,8 +69,9 @@ class PasswordHasher {
 
   const HashParams params_;
   std::counting_semaphore<1024> turns_;
-  std::once_flag dummy_once_;
-  std::string dummy_hash_;  // written once, under dummy_once_
+  std::atomic<int> pending_{0};  // callers hashing or waiting to
+  std::mutex dummy_mu_;
+  std::string dummy_hash_;  // guarded by dummy_mu_; empty until first made
 };
 
 }  // namespace cairn::auth

@@ -4,22 +4,13 @@
 
 #include "store/password_resets.h"
 #include "store/users.h"
-#include "util/base64url.h"
 #include "util/digest.h"
+#include "util/ids.h"
 #include "util/log.h"
 
 namespace cairn::auth {
 
 namespace {
-
-std::string RandomToken() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  std::string token =
-      Base64UrlEncode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
-  sodium_memzero(bytes, sizeof bytes);
-  return token;
-}
 
 Status InvalidToken() {
   return Status::Validation(
@@ -118,13 +109,17 @@ void PasswordResets::Process(const Pending& p) {
   } else {
     m.body +=
         "Send this token with your new password to POST /api/v1/auth/reset-password within an "
-        "hour:\n\n" + token + "\n\n";
+        "hour:\n\n" +
+        token + "\n\n";
   }
   m.body += "If it was not you, ignore this mail: your password stays as it is.\n";
   sodium_memzero(token.data(), token.size());
   Status st = mailer_.Send(m);
   if (!st.ok()) {
-    log::Error("password_reset_mail_failed").Str("userId", user.id).Str("cause", st.message()).Emit();
+    log::Error("password_reset_mail_failed")
+        .Str("userId", user.id)
+        .Str("cause", st.message())
+        .Emit();
     return;
   }
   log::Info("password_reset_mailed").Str("userId", user.id).Emit();
@@ -142,7 +137,8 @@ Status PasswordResets::Reset(std::string_view token, std::string_view new_passwo
     auto lease = db_.Acquire();
     if (!lease.ok()) return lease.status();
     Result<std::string> user_id = store::PeekPasswordReset(*lease.value(), hash, now);
-    if (!user_id.ok()) return user_id.status().code() == Code::kNotFound ? InvalidToken() : user_id.status();
+    if (!user_id.ok())
+      return user_id.status().code() == Code::kNotFound ? InvalidToken() : user_id.status();
   }
   Result<std::string> password_hash = hasher_.Hash(new_password);
   if (!password_hash.ok()) return password_hash.status();

@@ -39,9 +39,8 @@ class PasswordResets {
  public:
   // link_base, when set (FRONTEND_URL), makes the mail carry a link
   // <link_base>/reset-password?token=...; otherwise it carries the token.
-  PasswordResets(store::Database& db, PasswordHasher& hasher, Sessions& sessions,
-                 AuditLog& audit, mail::Mailer& mailer, const Clock& clock,
-                 std::string link_base);
+  PasswordResets(store::Database& db, PasswordHasher& hasher, Sessions& sessions, AuditLog& audit,
+                 mail::Mailer& mailer, const Clock& clock, std::string link_base);
   ~PasswordResets();
   PasswordResets(const PasswordResets&) = delete;
   PasswordResets& operator=(const PasswordResets&) = delete;

@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include "auth/jwt.h"
-#include "util/base64url.h"
 #include "util/digest.h"
 #include "util/ids.h"
 #include "util/log.h"
@@ -11,15 +10,6 @@
 namespace cairn::auth {
 
 namespace {
-
-std::string RandomToken() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  std::string token =
-      Base64UrlEncode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
-  sodium_memzero(bytes, sizeof bytes);
-  return token;
-}
 
 Status InvalidRefresh() { return Status::Unauthenticated("Invalid or expired refresh token"); }
 
@@ -34,7 +24,8 @@ Status Sessions::LoadRevocations() {
   if (!lease.ok()) return lease.status();
   // Tokens are valid access_ttl after issue, and issued at most at revocation
   // time (plus the clock skew VerifyToken allows).
-  Result<std::vector<std::string>> ids = store::RevokedSince(*lease.value(), now - opts_.access_ttl_s - 120);
+  Result<std::vector<std::string>> ids =
+      store::RevokedSince(*lease.value(), now - opts_.access_ttl_s - 120);
   if (!ids.ok()) return ids.status();
   MarkRevoked(ids.value(), now);
   return Status::Ok();
@@ -76,8 +67,8 @@ Result<TokenPair> Sessions::Start(const store::UserRow& user, const ClientInfo& 
   session.ip = client.ip;
   auto lease = db_.Acquire();
   if (!lease.ok()) return lease.status();
-  Status st = store::InsertSession(*lease.value(), session, Sha256Hex(refresh),
-                                   now + opts_.refresh_ttl_s);
+  Status st =
+      store::InsertSession(*lease.value(), session, Sha256Hex(refresh), now + opts_.refresh_ttl_s);
   if (!st.ok()) return st;
   return Issue(user, session.id, now, std::move(refresh));
 }
@@ -97,8 +88,8 @@ Result<TokenPair> Sessions::Refresh(std::string_view refresh_token) {
   if (row->rotated_at != 0 && now - row->rotated_at > opts_.refresh_reuse_grace_s) {
     // Someone presents a token that was exchanged a while ago: one of the two
     // holders is not the user. End the session for both.
-    Status st = store::RevokeSession(*lease.value(), row->user_id, row->session_id, now,
-                                     "token_reused");
+    Status st =
+        store::RevokeSession(*lease.value(), row->user_id, row->session_id, now, "token_reused");
     if (!st.ok()) return st;
     MarkRevoked({row->session_id}, now);
     log::Warn("refresh_token_reused")

@@ -82,8 +82,8 @@ class Sessions {
   const AuthOptions& options() const { return opts_; }
 
  private:
-  Result<TokenPair> Issue(const store::UserRow& user, const std::string& session_id,
-                          int64_t now, std::string refresh_token);
+  Result<TokenPair> Issue(const store::UserRow& user, const std::string& session_id, int64_t now,
+                          std::string refresh_token);
   void MarkRevoked(const std::vector<std::string>& ids, int64_t now);
 
   store::Database& db_;

@@ -5,9 +5,7 @@
 
 namespace cairn::http {
 
-bool IsUnsafeMethod(std::string_view m) {
-  return !(m == "GET" || m == "HEAD" || m == "OPTIONS");
-}
+bool IsUnsafeMethod(std::string_view m) { return !(m == "GET" || m == "HEAD" || m == "OPTIONS"); }
 
 std::string_view OriginOfUrl(std::string_view url) {
   size_t scheme = url.find("://");

@@ -11,8 +11,6 @@ namespace cairn::http {
 
 namespace {
 
-using Fn = Status (*)(AuthDeps&, const Call&, httplib::Response&);
-
 constexpr char kKeySchema[] = R"({"type": "object",
   "required": ["id", "name", "prefix", "scopes", "createdAt"],
   "properties": {
@@ -64,8 +62,10 @@ Result<auth::NewApiKey> ReadNewKey(const picojson::object& body) {
   if (auto exp = body.find("expiresAt"); exp != body.end() && !exp->second.is<picojson::null>()) {
     TimePoint when;
     if (!exp->second.is<std::string>() || !ParseIso8601(exp->second.get<std::string>(), &when)) {
-      errors.push_back({"expiresAt", "expiresAt must be an ISO 8601 time like "
-                                     "2027-01-15T10:30:00Z", "invalid_format"});
+      errors.push_back({"expiresAt",
+                        "expiresAt must be an ISO 8601 time like "
+                        "2027-01-15T10:30:00Z",
+                        "invalid_format"});
     } else {
       spec.expires_at = UnixSeconds(when);
     }
@@ -106,10 +106,7 @@ Status RevokeKey(AuthDeps& d, const Call& call, httplib::Response& res) {
 }  // namespace
 
 void RegisterApiKeyRoutes(Router& router, AuthDeps* deps) {
-  auto bind = [deps](Fn fn) {
-    return [deps, fn](const Call& call, httplib::Response& res) { return fn(*deps, call, res); };
-  };
-  Route create = MakeRoute("POST", "/api/v1/api-keys", bind(CreateKey), "api-keys",
+  Route create = MakeRoute("POST", "/api/v1/api-keys", Bind(deps, CreateKey), "api-keys",
                            "Create an API key; the key is shown only in this answer");
   create.auth = Auth::kUser;
   create.doc.description =
@@ -129,14 +126,15 @@ void RegisterApiKeyRoutes(Router& router, AuthDeps* deps) {
   create.doc.errors = {409, 422, 503};
   router.Add(std::move(create));
 
-  Route list = MakeRoute("GET", "/api/v1/api-keys", bind(ListKeys), "api-keys",
-                         "The caller's unrevoked API keys, newest first, expired ones included (no key material)");
+  Route list = MakeRoute(
+      "GET", "/api/v1/api-keys", Bind(deps, ListKeys), "api-keys",
+      "The caller's unrevoked API keys, newest first, expired ones included (no key material)");
   list.auth = Auth::kUser;
   list.doc.data_schema = std::string(R"({"type": "array", "items": )") + kKeySchema + "}";
   list.doc.errors = {503};
   router.Add(std::move(list));
 
-  Route revoke = MakeRoute("DELETE", "/api/v1/api-keys/{id}", bind(RevokeKey), "api-keys",
+  Route revoke = MakeRoute("DELETE", "/api/v1/api-keys/{id}", Bind(deps, RevokeKey), "api-keys",
                            "Revoke an API key");
   revoke.auth = Auth::kUser;
   revoke.doc.description = "Takes effect at once. Another user's key, or an unknown one, is 404.";

@@ -207,19 +207,15 @@ Status ResetPassword(AuthDeps& d, const Call& call, httplib::Response& res) {
 }  // namespace
 
 void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
-  const std::string kTokensSchema =
-      std::string(R"({"type": "object",
+  const std::string kTokensSchema = std::string(R"({"type": "object",
         "required": ["accessToken", "refreshToken", "tokenType", "expiresIn", "user"],
         "properties": {"accessToken": {"type": "string"}, "refreshToken": {"type": "string"},
                        "tokenType": {"const": "Bearer"}, "expiresIn": {"type": "integer"},
-                       "user": )") +
-      kUserSchema + "}}";
-  auto bind = [deps](Status (*fn)(AuthDeps&, const Call&, httplib::Response&)) {
-    return [deps, fn](const Call& call, httplib::Response& res) { return fn(*deps, call, res); };
-  };
+                       "user": )") + kUserSchema +
+                                    "}}";
 
   Route reg =
-      MakeRoute("POST", "/api/v1/auth/register", bind(Register), "auth", "Create an account");
+      MakeRoute("POST", "/api/v1/auth/register", Bind(deps, Register), "auth", "Create an account");
   reg.doc.description =
       "Role is always user (a role in the body is ignored, as are unknown fields). Every "
       "failing field is listed in error.details.";
@@ -230,7 +226,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   reg.doc.errors = {409, 422, 503};
   router.Add(std::move(reg));
 
-  Route login = MakeRoute("POST", "/api/v1/auth/login", bind(Login), "auth", "Sign in");
+  Route login = MakeRoute("POST", "/api/v1/auth/login", Bind(deps, Login), "auth", "Sign in");
   login.doc.description =
       "Returns a 15-minute access token (JWT HS256) and a 30-day refresh token, in the body and "
       "as HttpOnly cookies (access_token, Path=/; refresh_token, Path=/api/v1/auth). An unknown "
@@ -241,14 +237,14 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   login.doc.errors = {401, 422, 423, 503};
   router.Add(std::move(login));
 
-  Route me = MakeRoute("GET", "/api/v1/auth/me", bind(Me), "auth", "The signed-in account");
+  Route me = MakeRoute("GET", "/api/v1/auth/me", Bind(deps, Me), "auth", "The signed-in account");
   me.auth = Auth::kUser;
   me.scopes = {"profile:read"};
   me.doc.data_schema = kUserSchema;
   me.doc.errors = {503};
   router.Add(std::move(me));
 
-  Route refresh = MakeRoute("POST", "/api/v1/auth/refresh", bind(Refresh), "auth",
+  Route refresh = MakeRoute("POST", "/api/v1/auth/refresh", Bind(deps, Refresh), "auth",
                             "Exchange a refresh token for a new pair");
   refresh.doc.description =
       "Refresh tokens rotate on every use. A rotated token presented again within 10 s gets a "
@@ -262,7 +258,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   refresh.doc.errors = {401, 403, 422, 503};
   router.Add(std::move(refresh));
 
-  Route logout = MakeRoute("POST", "/api/v1/auth/logout", bind(Logout), "auth",
+  Route logout = MakeRoute("POST", "/api/v1/auth/logout", Bind(deps, Logout), "auth",
                            "End this session, or every session with {\"all\": true}");
   logout.auth = Auth::kUser;
   logout.doc.description =
@@ -270,7 +266,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   logout.doc.errors = {422, 503};
   router.Add(std::move(logout));
 
-  Route password = MakeRoute("PUT", "/api/v1/auth/password", bind(ChangePassword), "auth",
+  Route password = MakeRoute("PUT", "/api/v1/auth/password", Bind(deps, ChangePassword), "auth",
                              "Change the password; ends every other session");
   password.auth = Auth::kUser;
   password.doc.description =
@@ -283,7 +279,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   password.doc.errors = {422, 503};
   router.Add(std::move(password));
 
-  Route sessions = MakeRoute("GET", "/api/v1/auth/sessions", bind(ListSessions), "auth",
+  Route sessions = MakeRoute("GET", "/api/v1/auth/sessions", Bind(deps, ListSessions), "auth",
                              "The caller's live sessions, newest first");
   sessions.auth = Auth::kUser;
   sessions.doc.data_schema = R"({"type": "array", "items": {"type": "object",
@@ -295,8 +291,8 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   sessions.doc.errors = {503};
   router.Add(std::move(sessions));
 
-  Route revoke = MakeRoute("DELETE", "/api/v1/auth/sessions/{id}", bind(RevokeSession), "auth",
-                           "End one of the caller's sessions");
+  Route revoke = MakeRoute("DELETE", "/api/v1/auth/sessions/{id}", Bind(deps, RevokeSession),
+                           "auth", "End one of the caller's sessions");
   revoke.auth = Auth::kUser;
   revoke.doc.description = "Another user's session, or an unknown one, is 404.";
   revoke.doc.success_status = 204;
@@ -304,8 +300,8 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   revoke.doc.errors = {404, 503};
   router.Add(std::move(revoke));
 
-  Route forgot = MakeRoute("POST", "/api/v1/auth/forgot-password", bind(ForgotPassword), "auth",
-                           "Ask for a password reset mail");
+  Route forgot = MakeRoute("POST", "/api/v1/auth/forgot-password", Bind(deps, ForgotPassword),
+                           "auth", "Ask for a password reset mail");
   forgot.doc.description =
       "Always 202 with the same message, whether or not an account uses the email. The reset "
       "token (single use, valid 1 h) goes out by mail: through MAIL_COMMAND, or into the sandbox "
@@ -317,7 +313,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   forgot.doc.errors = {422};
   router.Add(std::move(forgot));
 
-  Route reset = MakeRoute("POST", "/api/v1/auth/reset-password", bind(ResetPassword), "auth",
+  Route reset = MakeRoute("POST", "/api/v1/auth/reset-password", Bind(deps, ResetPassword), "auth",
                           "Set a new password with a reset token");
   reset.doc.description =
       "The token works once, within an hour of the mail, and only the newest one does. Every "

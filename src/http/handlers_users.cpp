@@ -14,8 +14,6 @@ namespace cairn::http {
 
 namespace {
 
-using Fn = Status (*)(AuthDeps&, const Call&, httplib::Response&);
-
 // A path id must look like one of ours; anything else cannot exist.
 Status CheckId(std::string_view id, const char* what) {
   if (!IsWellFormedId(id)) return Status::NotFound(std::string("No such ") + what);
@@ -39,8 +37,7 @@ Status PatchMe(AuthDeps& d, const Call& call, httplib::Response& res) {
 }
 
 Status ListUsers(AuthDeps& d, const Call& call, httplib::Response& res) {
-  Result<ListRequest> list =
-      ReadListRequest(call.req, store::UserSortColumns(), "-createdAt");
+  Result<ListRequest> list = ReadListRequest(call.req, store::UserSortColumns(), "-createdAt");
   if (!list.ok()) return list.status();
   store::UserFilter filter;
   Result<std::string> search = ReadSearch(call.req);
@@ -71,9 +68,10 @@ Status CreateUser(AuthDeps& d, const Call& call, httplib::Response& res) {
                                         : std::nullopt;
   }
   if (!role || !account.ok()) {
-    std::vector<FieldError> errors = account.ok() ? std::vector<FieldError>{}
-                                                  : account.status().details();
-    if (!role) errors.push_back({"role", "role must be one of user, merchant, admin", "invalid_value"});
+    std::vector<FieldError> errors =
+        account.ok() ? std::vector<FieldError>{} : account.status().details();
+    if (!role)
+      errors.push_back({"role", "role must be one of user, merchant, admin", "invalid_value"});
     return Status::Validation("Request validation failed", std::move(errors));
   }
   Result<store::UserRow> user = d.accounts->Create(account.value(), *role, call.principal->user_id);
@@ -180,10 +178,8 @@ constexpr char kPaginationNote[] =
 }  // namespace
 
 void RegisterUserRoutes(Router& router, AuthDeps* deps) {
-  auto bind = [deps](Fn fn) {
-    return [deps, fn](const Call& call, httplib::Response& res) { return fn(*deps, call, res); };
-  };
-  Route get = MakeRoute("GET", "/api/v1/users/me", bind(GetMe), "users", "The caller's profile");
+  Route get =
+      MakeRoute("GET", "/api/v1/users/me", Bind(deps, GetMe), "users", "The caller's profile");
   get.auth = Auth::kUser;
   get.scopes = {"profile:read"};
   get.doc.description =
@@ -192,8 +188,8 @@ void RegisterUserRoutes(Router& router, AuthDeps* deps) {
   get.doc.errors = {503};
   router.Add(std::move(get));
 
-  Route patch =
-      MakeRoute("PATCH", "/api/v1/users/me", bind(PatchMe), "users", "Edit the caller's profile");
+  Route patch = MakeRoute("PATCH", "/api/v1/users/me", Bind(deps, PatchMe), "users",
+                          "Edit the caller's profile");
   patch.auth = Auth::kUser;
   patch.doc.description =
       "firstName, lastName and phone (null removes it), with the register rules. email, "
@@ -208,28 +204,28 @@ void RegisterUserRoutes(Router& router, AuthDeps* deps) {
 }
 
 void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
-  auto bind = [deps](Fn fn) {
-    return [deps, fn](const Call& call, httplib::Response& res) { return fn(*deps, call, res); };
-  };
   const std::string list_schema =
       std::string(R"({"type": "array", "items": )") + kAdminUserSchema + "}";
 
-  Route list = MakeRoute("GET", "/api/v1/users", bind(ListUsers), "admin", "List accounts");
+  Route list = MakeRoute("GET", "/api/v1/users", Bind(deps, ListUsers), "admin", "List accounts");
   list.auth = Auth::kAdmin;
   list.doc.description =
-      std::string("Filters: search (2-100 characters, over email and names), role, status "
-                  "(active, deleted). Default sort -createdAt.") +
+      std::string(
+          "Filters: search (2-100 characters, over email and names), role, status "
+          "(active, deleted). Default sort -createdAt.") +
       kPaginationNote;
   list.doc.query = ListParams("createdAt, email, firstName, lastName, role");
   list.doc.query.push_back({"search", R"({"type": "string", "minLength": 2, "maxLength": 100})",
                             "Substring of email, first or last name"});
-  list.doc.query.push_back({"role", R"({"enum": ["user", "merchant", "admin"]})", "Only this role"});
+  list.doc.query.push_back(
+      {"role", R"({"enum": ["user", "merchant", "admin"]})", "Only this role"});
   list.doc.query.push_back({"status", R"({"enum": ["active", "deleted"]})", "Only this status"});
   list.doc.data_schema = list_schema;
   list.doc.errors = {400, 503};
   router.Add(std::move(list));
 
-  Route create = MakeRoute("POST", "/api/v1/users", bind(CreateUser), "admin", "Create an account");
+  Route create =
+      MakeRoute("POST", "/api/v1/users", Bind(deps, CreateUser), "admin", "Create an account");
   create.auth = Auth::kAdmin;
   create.doc.description =
       "The register fields and rules, plus role (user, merchant or admin; default user).";
@@ -245,13 +241,13 @@ void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
   create.doc.errors = {409, 422, 503};
   router.Add(std::move(create));
 
-  Route get = MakeRoute("GET", "/api/v1/users/{id}", bind(GetUser), "admin", "One account");
+  Route get = MakeRoute("GET", "/api/v1/users/{id}", Bind(deps, GetUser), "admin", "One account");
   get.auth = Auth::kAdmin;
   get.doc.data_schema = kAdminUserSchema;
   get.doc.errors = {404, 503};
   router.Add(std::move(get));
 
-  Route patch = MakeRoute("PATCH", "/api/v1/users/{id}", bind(PatchUser), "admin",
+  Route patch = MakeRoute("PATCH", "/api/v1/users/{id}", Bind(deps, PatchUser), "admin",
                           "Edit an account, decide KYC, change role");
   patch.auth = Auth::kAdmin;
   patch.doc.description =
@@ -267,7 +263,7 @@ void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
   patch.doc.errors = {404, 409, 422, 503};
   router.Add(std::move(patch));
 
-  Route del = MakeRoute("DELETE", "/api/v1/users/{id}", bind(DeleteUser), "admin",
+  Route del = MakeRoute("DELETE", "/api/v1/users/{id}", Bind(deps, DeleteUser), "admin",
                         "Soft-delete an account");
   del.auth = Auth::kAdmin;
   del.doc.description =
@@ -279,14 +275,15 @@ void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
   del.doc.errors = {404, 409, 503};
   router.Add(std::move(del));
 
-  Route audit = MakeRoute("GET", "/api/v1/admin/audit-log", bind(ListAudit), "admin",
+  Route audit = MakeRoute("GET", "/api/v1/admin/audit-log", Bind(deps, ListAudit), "admin",
                           "Security events and admin actions, newest first");
   audit.auth = Auth::kAdmin;
   audit.doc.description =
-      std::string("Actions: login.succeeded, login.failed, account.locked, "
-                  "refresh_token.reused, password.changed, password_reset.requested, "
-                  "password.reset, api_key.created, api_key.revoked, user.created, user.updated, "
-                  "user.deleted. Filters: action, actorId, targetId.") +
+      std::string(
+          "Actions: login.succeeded, login.failed, account.locked, "
+          "refresh_token.reused, password.changed, password_reset.requested, "
+          "password.reset, api_key.created, api_key.revoked, user.created, user.updated, "
+          "user.deleted. Filters: action, actorId, targetId.") +
       kPaginationNote;
   audit.doc.query = ListParams("createdAt, action");
   audit.doc.query.push_back({"action", R"({"type": "string"})", "Only this action"});
@@ -301,12 +298,13 @@ void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
   audit.doc.errors = {400, 503};
   router.Add(std::move(audit));
 
-  Route mail = MakeRoute("GET", "/api/v1/admin/mail", bind(ListMail), "admin",
+  Route mail = MakeRoute("GET", "/api/v1/admin/mail", Bind(deps, ListMail), "admin",
                          "The sandbox mailbox, newest first");
   mail.auth = Auth::kAdmin;
   mail.doc.description =
-      std::string("Mail Cairn would have sent when no MAIL_COMMAND is configured (password "
-                  "resets). Filter: to (exact address).") +
+      std::string(
+          "Mail Cairn would have sent when no MAIL_COMMAND is configured (password "
+          "resets). Filter: to (exact address).") +
       kPaginationNote;
   mail.doc.query = ListParams("createdAt");
   mail.doc.query.push_back({"to", R"({"type": "string"})", "Only mail to this address"});

@@ -2,6 +2,7 @@
 
 #include "util/base64url.h"
 #include "util/json.h"
+#include "util/numbers.h"
 
 namespace cairn::http {
 
@@ -11,19 +12,6 @@ constexpr char kJson[] = "application/json; charset=utf-8";
 
 Status BadParam(const std::string& name, const std::string& why) {
   return Status::InvalidArgument("Invalid query parameter " + name + ": " + why);
-}
-
-// Strict positive decimal in [lo, hi].
-bool ParseCount(const std::string& s, int64_t lo, int64_t hi, int64_t* out) {
-  if (s.empty() || s.size() > 12) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < lo || v > hi) return false;
-  *out = v;
-  return true;
 }
 
 // "-createdAt,email" or sort=createdAt with dir=desc, into order terms over
@@ -50,7 +38,8 @@ Status ParseSort(const std::string& sort, const std::string& dir,
     }
     if (col == nullptr) {
       std::string allowed;
-      for (const store::SortColumn& c : whitelist) allowed += (allowed.empty() ? "" : ", ") + c.field;
+      for (const store::SortColumn& c : whitelist)
+        allowed += (allowed.empty() ? "" : ", ") + c.field;
       return BadParam("sort", "sortable fields are " + allowed);
     }
     for (const store::OrderTerm& t : out->spec.order) {
@@ -127,7 +116,7 @@ Result<ListRequest> ReadListRequest(const httplib::Request& req,
   int64_t size = kDefaultPageSize;
   for (const char* name : {"pageSize", "limit"}) {
     if (!req.has_param(name)) continue;
-    if (!ParseCount(req.get_param_value(name), 1, kMaxPageSize, &size)) {
+    if (!ParseDecimal(req.get_param_value(name), 1, kMaxPageSize, &size)) {
       return BadParam(name, "must be an integer from 1 to " + std::to_string(kMaxPageSize));
     }
     break;
@@ -140,12 +129,12 @@ Result<ListRequest> ReadListRequest(const httplib::Request& req,
     if (!st.ok()) return st;
   } else if (req.has_param("offset")) {
     out.style = ListRequest::Style::kOffset;
-    if (!ParseCount(req.get_param_value("offset"), 0, 10'000'000, &out.spec.offset)) {
+    if (!ParseDecimal(req.get_param_value("offset"), 0, 10'000'000, &out.spec.offset)) {
       return BadParam("offset", "must be an integer from 0");
     }
   } else if (req.has_param("page")) {
     int64_t page = 1;
-    if (!ParseCount(req.get_param_value("page"), 1, 1'000'000, &page)) {
+    if (!ParseDecimal(req.get_param_value("page"), 1, 1'000'000, &page)) {
       return BadParam("page", "must be an integer from 1");
     }
     out.page = static_cast<int>(page);

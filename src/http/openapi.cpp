@@ -113,22 +113,26 @@ object Components() {
         }
       }
     }
-  })", "ErrorEnvelope");
+  })",
+                                    "ErrorEnvelope");
   schemas["MessageEnvelope"] = Schema(R"({
     "type": "object", "required": ["success", "message"],
     "properties": {"success": {"const": true}, "message": {"type": "string"}}
-  })", "MessageEnvelope");
+  })",
+                                      "MessageEnvelope");
 
   object headers;
   headers["X-Request-ID"] = Schema(
       R"({"description": "This request's id, also in error bodies and logs",
-          "schema": {"type": "string"}})", "headers");
+          "schema": {"type": "string"}})",
+      "headers");
   headers["X-Correlation-ID"] = Schema(
       R"({"description": "The caller's X-Correlation-ID if valid, else the request id",
-          "schema": {"type": "string"}})", "headers");
-  headers["X-Response-Time"] = Schema(
-      R"({"description": "Server time spent, e.g. 0.42ms", "schema": {"type": "string"}})",
+          "schema": {"type": "string"}})",
       "headers");
+  headers["X-Response-Time"] =
+      Schema(R"({"description": "Server time spent, e.g. 0.42ms", "schema": {"type": "string"}})",
+             "headers");
 
   object responses;
   for (const ErrorResponse& e : kErrors) {

@@ -59,8 +59,8 @@ bool IsApiPath(std::string_view path) {
 }
 
 bool IsKnownMethod(std::string_view m) {
-  return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" ||
-         m == "DELETE" || m == "OPTIONS";
+  return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" ||
+         m == "OPTIONS";
 }
 
 size_t HeaderBytes(const httplib::Request& req) {
@@ -87,9 +87,12 @@ void RefuseRouteless(const httplib::Request& req, httplib::Response& res,
 
 auth::Role MinimumRole(Auth auth) {
   switch (auth) {
-    case Auth::kMerchant: return auth::Role::kMerchant;
-    case Auth::kAdmin: return auth::Role::kAdmin;
-    default: return auth::Role::kUser;
+    case Auth::kMerchant:
+      return auth::Role::kMerchant;
+    case Auth::kAdmin:
+      return auth::Role::kAdmin;
+    default:
+      return auth::Role::kUser;
   }
 }
 
@@ -143,13 +146,11 @@ void Pipeline::Install(httplib::Server& server) {
       [this](const httplib::Request& q, httplib::Response& r) { return OnError(q, r); });
   server.set_exception_handler([this](const httplib::Request& q, httplib::Response& r,
                                       std::exception_ptr ep) { OnException(q, r, ep); });
-  server.set_logger(
-      [this](const httplib::Request& q, const httplib::Response& r) { Log(q, r); });
+  server.set_logger([this](const httplib::Request& q, const httplib::Response& r) { Log(q, r); });
   server.set_payload_max_length(max_body_bytes_);
 }
 
-Server::HandlerResponse Pipeline::PreRouting(const httplib::Request& req,
-                                             httplib::Response& res) {
+Server::HandlerResponse Pipeline::PreRouting(const httplib::Request& req, httplib::Response& res) {
   EnsureBegun(req, res);
 
   if (HeaderBytes(req) > kMaxHeaderBytes) {
@@ -278,6 +279,12 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
   }
   Status st = route.handler(call, res);
   if (st.ok()) return;
+  if (KindOf(st).http_status == 503) {
+    // Overloaded (the password hasher's queue is full, or the database is
+    // busy): free this worker and its keep-alive connection for others.
+    res.set_header("Connection", "close");
+    if (!res.has_header("Retry-After")) res.set_header("Retry-After", "1");
+  }
   if (KindOf(st).http_status == 500) {
     // The client sees a fixed message; the cause is kept here, by request id.
     log::Error("internal_error")

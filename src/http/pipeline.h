@@ -58,8 +58,7 @@ class Pipeline {
   // Installs the hooks and catch-all handlers on server.
   void Install(httplib::Server& server);
 
-  httplib::Server::HandlerResponse PreRouting(const httplib::Request& req,
-                                              httplib::Response& res);
+  httplib::Server::HandlerResponse PreRouting(const httplib::Request& req, httplib::Response& res);
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   void PostRouting(const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);

@@ -10,14 +10,14 @@
 // declared route that matches wins, so a literal path (/users/me) is declared
 // before a parameter one (/users/{id}).
 
+#include <picojson.h>
+
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <picojson.h>
 
 #include "auth/sessions.h"
 #include "http/httplib_config.h"
@@ -99,6 +99,14 @@ struct Route {
   std::optional<TimePoint> sunset;
   std::string successor;  // path of the replacement, for the Link header
 };
+
+// A handler from a function of an area's dependencies, so an area declares
+// `Status Fn(Deps&, const Call&, httplib::Response&)` functions and binds
+// them once: MakeRoute("GET", path, Bind(deps, Fn), ...).
+template <typename Deps>
+Handler Bind(Deps* deps, Status (*fn)(Deps&, const Call&, httplib::Response&)) {
+  return [deps, fn](const Call& call, httplib::Response& res) { return fn(*deps, call, res); };
+}
 
 // The start of every route declaration: what it is, what serves it, and how
 // the document names it. The caller sets auth, body, shapes and errors.

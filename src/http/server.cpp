@@ -46,9 +46,9 @@ Server::Server(const Config& config, const AppDeps& deps) : config_(config), dep
       return keys->Authenticate(key);
     };
   }
-  pipeline_ = std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins),
-                                         config.max_body_bytes, SystemClock::Get(),
-                                         std::move(credentials));
+  pipeline_ =
+      std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins), config.max_body_bytes,
+                                 SystemClock::Get(), std::move(credentials));
 
   // httplib keeps a worker for each open keep-alive connection; the queue
   // bounds accepted connections waiting for one (beyond it they are closed).

@@ -6,26 +6,10 @@
 
 namespace cairn::http {
 
-const char kUserSchema[] = R"({
-  "type": "object",
-  "required": ["id", "email", "firstName", "lastName", "dateOfBirth", "role", "kycStatus",
-               "createdAt"],
-  "properties": {
-    "id": {"type": "string", "pattern": "^usr_[a-f0-9]{16}$"},
-    "email": {"type": "string", "format": "email"},
-    "firstName": {"type": "string"},
-    "lastName": {"type": "string"},
-    "phone": {"type": "string"},
-    "dateOfBirth": {"type": "string", "format": "date"},
-    "role": {"enum": ["user", "merchant", "admin"]},
-    "kycStatus": {"enum": ["pending", "approved", "rejected"]},
-    "createdAt": {"type": "string", "format": "date-time"}}})";
+namespace {
 
-const char kAdminUserSchema[] = R"({
-  "type": "object",
-  "required": ["id", "email", "firstName", "lastName", "dateOfBirth", "role", "kycStatus",
-               "status", "createdAt", "updatedAt"],
-  "properties": {
+// The properties both views share; the admin view adds status and updatedAt.
+constexpr char kUserProperties[] = R"(
     "id": {"type": "string", "pattern": "^usr_[a-f0-9]{16}$"},
     "email": {"type": "string", "format": "email"},
     "firstName": {"type": "string"},
@@ -34,8 +18,19 @@ const char kAdminUserSchema[] = R"({
     "dateOfBirth": {"type": "string", "format": "date"},
     "role": {"enum": ["user", "merchant", "admin"]},
     "kycStatus": {"enum": ["pending", "approved", "rejected"]},
-    "status": {"enum": ["active", "deleted"]},
-    "createdAt": {"type": "string", "format": "date-time"},
+    "createdAt": {"type": "string", "format": "date-time"})";
+constexpr char kUserRequired[] =
+    R"("id", "email", "firstName", "lastName", "dateOfBirth", "role", "kycStatus", "createdAt")";
+
+}  // namespace
+
+const std::string kUserSchema = std::string(R"({"type": "object", "required": [)") + kUserRequired +
+                                R"(], "properties": {)" + kUserProperties + "}}";
+
+const std::string kAdminUserSchema =
+    std::string(R"({"type": "object", "required": [)") + kUserRequired +
+    R"(, "status", "updatedAt"], "properties": {)" + kUserProperties +
+    R"(, "status": {"enum": ["active", "deleted"]},
     "updatedAt": {"type": "string", "format": "date-time"}}})";
 
 picojson::value TimeJson(int64_t unix_seconds) {

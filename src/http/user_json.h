@@ -6,6 +6,7 @@
 #include <picojson.h>
 
 #include <cstdint>
+#include <string>
 
 #include "store/users.h"
 
@@ -18,7 +19,7 @@ picojson::value AdminUserJson(const store::UserRow& user);
 // Unix seconds as ISO 8601 UTC.
 picojson::value TimeJson(int64_t unix_seconds);
 
-extern const char kUserSchema[];
-extern const char kAdminUserSchema[];
+extern const std::string kUserSchema;
+extern const std::string kAdminUserSchema;
 
 }  // namespace cairn::http

@@ -40,7 +40,8 @@ Status WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::Unavailable(std::string("mail command: write: ") + std::strerror(errno));
+    if (n <= 0)
+      return Status::Unavailable(std::string("mail command: write: ") + std::strerror(errno));
     data.remove_prefix(static_cast<size_t>(n));
   }
   return Status::Ok();

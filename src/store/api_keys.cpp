@@ -125,8 +125,7 @@ Status RevokeUserApiKeys(SQLite::Database& db, const std::string& user_id, int64
   }
 }
 
-Status TouchApiKey(SQLite::Database& db, const std::string& id, int64_t now,
-                   int64_t resolution_s) {
+Status TouchApiKey(SQLite::Database& db, const std::string& id, int64_t now, int64_t resolution_s) {
   try {
     SQLite::Statement q(db,
                         "UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS "

@@ -1,8 +1,7 @@
 #include "store/database.h"
 
-#include <sqlite3.h>
-
 #include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
 
 #include <thread>
 

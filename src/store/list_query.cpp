@@ -59,7 +59,8 @@ Status RunList(SQLite::Database& db, const std::string& columns, const std::stri
   for (const std::string& w : spec.where) where += (where.empty() ? " WHERE " : " AND ") + w;
   try {
     SQLite::Statement count(db, "SELECT count(*) FROM " + table + where);
-    for (size_t i = 0; i < spec.args.size(); ++i) Bind(count, static_cast<int>(i) + 1, spec.args[i]);
+    for (size_t i = 0; i < spec.args.size(); ++i)
+      Bind(count, static_cast<int>(i) + 1, spec.args[i]);
     count.executeStep();
     result->total = count.getColumn(0).getInt64();
 

@@ -43,14 +43,14 @@ struct ListSpec {
   std::vector<OrderTerm> order;    // without the id tie-breaker
   bool id_desc = false;            // direction of the id tie-breaker
   int limit = 20;
-  int64_t offset = 0;              // ignored when `after` is set
-  std::vector<SqlValue> after;     // keyset: order values + id of the last row seen
+  int64_t offset = 0;           // ignored when `after` is set
+  std::vector<SqlValue> after;  // keyset: order values + id of the last row seen
 };
 
 struct ListResult {
-  int64_t total = 0;             // rows matching the filters
-  bool more = false;             // rows follow this page
-  std::vector<SqlValue> last;    // order values + id of the last row returned
+  int64_t total = 0;           // rows matching the filters
+  bool more = false;           // rows follow this page
+  std::vector<SqlValue> last;  // order values + id of the last row returned
 };
 
 // Runs SELECT <columns> FROM <table> with spec, calling read_row for each row

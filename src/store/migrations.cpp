@@ -53,8 +53,7 @@ Status Check(const std::map<int, Applied>& applied, const std::vector<Migration>
     if (it->second->checksum != row.checksum) {
       return Status::FailedPrecondition(
           "migration " + row.name + " was changed after it was applied (checksum " +
-          row.checksum.substr(0, 12) + "… in the database, " +
-          it->second->checksum.substr(0, 12) +
+          row.checksum.substr(0, 12) + "… in the database, " + it->second->checksum.substr(0, 12) +
           "… in this binary); restore the original migration and add a new one instead");
     }
   }

@@ -114,9 +114,10 @@ Status AddRefreshToken(SQLite::Database& db, const std::string& session_id,
 Status RevokeSession(SQLite::Database& db, const std::string& user_id,
                      const std::string& session_id, int64_t now, const std::string& reason) {
   try {
-    SQLite::Statement q(db,
-                        "UPDATE sessions SET revoked_at = coalesce(revoked_at, ?), "
-                        "revoked_reason = coalesce(revoked_reason, ?) WHERE id = ? AND user_id = ?");
+    SQLite::Statement q(
+        db,
+        "UPDATE sessions SET revoked_at = coalesce(revoked_at, ?), "
+        "revoked_reason = coalesce(revoked_reason, ?) WHERE id = ? AND user_id = ?");
     q.bind(1, now);
     q.bind(2, reason);
     q.bind(3, session_id);
@@ -141,9 +142,10 @@ Result<std::vector<std::string>> RevokeUserSessions(SQLite::Database& db,
     sel.bind(1, user_id);
     sel.bind(2, except);
     while (sel.executeStep()) ids.push_back(sel.getColumn(0).getString());
-    SQLite::Statement upd(db,
-                          "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? "
-                          "AND revoked_at IS NULL AND id != ?");
+    SQLite::Statement upd(
+        db,
+        "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? "
+        "AND revoked_at IS NULL AND id != ?");
     upd.bind(1, now);
     upd.bind(2, reason);
     upd.bind(3, user_id);
@@ -171,9 +173,10 @@ Result<std::vector<std::string>> RevokedSince(SQLite::Database& db, int64_t sinc
 Result<std::vector<SessionRow>> ListLiveSessions(SQLite::Database& db, const std::string& user_id) {
   try {
     std::vector<SessionRow> out;
-    SQLite::Statement q(db,
-                        "SELECT id, user_id, created_at, last_used_at, user_agent, ip FROM sessions "
-                        "WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id");
+    SQLite::Statement q(
+        db,
+        "SELECT id, user_id, created_at, last_used_at, user_agent, ip FROM sessions "
+        "WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id");
     q.bind(1, user_id);
     while (q.executeStep()) {
       SessionRow s;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/numbers.h"
+
 namespace cairn {
 
 namespace {
@@ -26,48 +28,49 @@ Status Bad(const std::string& name, const std::string& value, const std::string&
   return Status::InvalidArgument(name + ": " + why + " (got \"" + value + "\")");
 }
 
-// Strict decimal integer in [lo, hi]; "12abc", "", "+1" and overflow fail.
-bool ParseInt(const std::string& s, int64_t lo, int64_t hi, int64_t* out) {
-  if (s.empty() || s.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
-
 Status IntSetting(const std::string& name, const std::string& value, int64_t lo, int64_t hi,
                   int* out) {
   int64_t v;
-  if (!ParseInt(value, lo, hi, &v)) {
-    return Bad(name, value, "must be an integer from " + std::to_string(lo) + " to " +
-                                std::to_string(hi));
+  if (!ParseDecimal(value, lo, hi, &v)) {
+    return Bad(name, value,
+               "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
   }
   *out = static_cast<int>(v);
   return Status::Ok();
 }
 
 // Seconds, or a number with a unit: 900, 900s, 15m, 12h, 30d.
-Status DurationSetting(const std::string& name, const std::string& value, int64_t lo,
-                       int64_t hi, int* out) {
+Status DurationSetting(const std::string& name, const std::string& value, int64_t lo, int64_t hi,
+                       int* out) {
   int64_t unit = 1;
   std::string digits = value;
   if (!value.empty()) {
     switch (value.back()) {
-      case 's': unit = 1; digits.pop_back(); break;
-      case 'm': unit = 60; digits.pop_back(); break;
-      case 'h': unit = 3600; digits.pop_back(); break;
-      case 'd': unit = 86400; digits.pop_back(); break;
-      default: break;
+      case 's':
+        unit = 1;
+        digits.pop_back();
+        break;
+      case 'm':
+        unit = 60;
+        digits.pop_back();
+        break;
+      case 'h':
+        unit = 3600;
+        digits.pop_back();
+        break;
+      case 'd':
+        unit = 86400;
+        digits.pop_back();
+        break;
+      default:
+        break;
     }
   }
   int64_t v;
-  if (!ParseInt(digits, 1, hi, &v) || v * unit < lo || v * unit > hi) {
-    return Bad(name, value, "must be a duration from " + std::to_string(lo) + "s to " +
-                                std::to_string(hi) + "s, like 900, 15m, 12h or 30d");
+  if (!ParseDecimal(digits, 1, hi, &v) || v * unit < lo || v * unit > hi) {
+    return Bad(name, value,
+               "must be a duration from " + std::to_string(lo) + "s to " + std::to_string(hi) +
+                   "s, like 900, 15m, 12h or 30d");
   }
   *out = static_cast<int>(v * unit);
   return Status::Ok();
@@ -257,11 +260,12 @@ const std::vector<SettingInfo>& Settings() {
       {"CORS_ORIGINS", kDefaultOrigins, "comma-separated origins allowed by CORS"},
       {"FRONTEND_URL", "", "one more allowed origin"},
       {"CLIENT_URL", "", "one more allowed origin"},
-      {"WORKER_THREADS", "64",
+      {"WORKER_THREADS", "128",
        "HTTP worker threads; each open keep-alive connection holds one, so this bounds "
        "concurrent connections"},
-      {"MAX_QUEUED_CONNECTIONS", "256", "accepted connections waiting for a worker; beyond it "
-                                        "new connections are closed"},
+      {"MAX_QUEUED_CONNECTIONS", "256",
+       "accepted connections waiting for a worker; beyond it "
+       "new connections are closed"},
       {"READ_TIMEOUT_S", "5", "socket read timeout"},
       {"WRITE_TIMEOUT_S", "5", "socket write timeout"},
       {"KEEP_ALIVE_TIMEOUT_S", "5", "idle keep-alive connections are closed after this"},
@@ -331,7 +335,7 @@ bool IsValidOrigin(const std::string& origin) {
   }
   if (!port.empty()) {
     int64_t p;
-    if (!ParseInt(port, 1, 65535, &p)) return false;
+    if (!ParseDecimal(port, 1, 65535, &p)) return false;
   }
   return true;
 }

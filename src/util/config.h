@@ -34,7 +34,7 @@ struct Config {
   std::vector<std::string> cors_origins;
   // HTTP worker threads. cpp-httplib keeps a worker for each open keep-alive
   // connection, so this bounds concurrent connections, not CPU use.
-  int worker_threads = 64;
+  int worker_threads = 128;
   int max_queued_connections = 256;
   int read_timeout_s = 5;
   int write_timeout_s = 5;

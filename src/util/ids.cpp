@@ -5,7 +5,18 @@
 #include <cstdint>
 #include <cstring>
 
+#include "util/base64url.h"
+
 namespace cairn {
+
+std::string RandomToken() {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  std::string token =
+      Base64UrlEncode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+  sodium_memzero(bytes, sizeof bytes);
+  return token;
+}
 
 std::string RandomHex(size_t n_bytes) {
   static const char kHex[] = "0123456789abcdef";

@@ -19,4 +19,8 @@ bool IsWellFormedId(std::string_view id);
 // Lowercase hex of n random bytes.
 std::string RandomHex(size_t n_bytes);
 
+// A bearer secret: 256 random bits as base64url (43 characters). Refresh
+// tokens, reset tokens and API keys are made of it.
+std::string RandomToken();
+
 }  // namespace cairn

@@ -46,8 +46,8 @@ Account RegisterAndLogin(httplib::Client& cli, const std::string& email,
 
 Account CreateWithCli(const ServerProcess& server, httplib::Client& cli, const std::string& email,
                       const std::string& role, const std::string& password) {
-  CliResult r = RunCli({"user", "create", "--db", server.db_path(), "--email", email,
-                        "--password", password, "--role", role});
+  CliResult r = RunCli({"user", "create", "--db", server.db_path(), "--email", email, "--password",
+                        password, "--role", role});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return Login(cli, email, password);

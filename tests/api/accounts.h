@@ -5,11 +5,10 @@
 // request left behind. Each helper fails the calling test (REQUIRE) when a
 // step that is not under test goes wrong.
 
-#include "http/httplib_config.h"
-
 #include <string>
 
 #include "harness.h"
+#include "http/httplib_config.h"
 
 namespace cairn::test {
 
@@ -43,12 +42,11 @@ Account CreateWithCli(const ServerProcess& server, httplib::Client& cli, const s
 // A POST /users or register body: the given names, born 1980-02-03, and
 // "role": role_json when that is not empty (raw JSON, so tests can send any
 // type).
-std::string NewUserBody(const std::string& email, const std::string& first,
-                        const std::string& last, const std::string& role_json);
+std::string NewUserBody(const std::string& email, const std::string& first, const std::string& last,
+                        const std::string& role_json);
 // POST /api/v1/users as admin; returns the new id.
 std::string AdminCreate(httplib::Client& cli, const Account& admin, const std::string& email,
-                        const std::string& first, const std::string& last,
-                        const std::string& role);
+                        const std::string& first, const std::string& last, const std::string& role);
 
 // One integer from the server's database (opened read-only), e.g.
 // "SELECT count(*) FROM api_keys".

@@ -1,8 +1,7 @@
 #include "harness.h"
 
-#include "util/config.h"
-
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include <doctest/doctest.h>
+#include "util/config.h"
 
 namespace cairn::test {
 
@@ -128,8 +127,8 @@ ServerProcess::ServerProcess() : ServerProcess(Options{}) {}
 ServerProcess::ServerProcess(Options opts) {
   port_ = FreePort();
   db_path_ = opts.db_path.empty() ? dir_.File("cairn.db") : opts.db_path;
-  std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port",
-                                   std::to_string(port_), "--db", db_path_};
+  std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port", std::to_string(port_),
+                                   "--db",  db_path_};
   for (const std::string& a : opts.extra_args) args.push_back(a);
   pid_ = Spawn(args, opts.env, dir_.File("stdout"), dir_.File("stderr"));
   if (!opts.wait_ready) return;

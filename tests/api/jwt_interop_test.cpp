@@ -5,6 +5,7 @@
 // way Cairn does and nothing signed otherwise. A missing node or package fails
 // these tests; it does not skip them.
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,8 +15,6 @@
 #include <ctime>
 #include <string>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 #include "harness.h"
 
@@ -64,7 +63,7 @@ CliResult RunJwtJs(const std::vector<std::string>& args) {
   pid_t pid = -1;
   int rc = posix_spawnp(&pid, "node", actions.get(), nullptr, argv.data(), environ);
   REQUIRE_MESSAGE(rc == 0, "cannot run node from PATH (" << std::string(std::strerror(rc))
-                                                          << "); `make test` installs it");
+                                                         << "); `make test` installs it");
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);
   CliResult r;
@@ -111,9 +110,9 @@ class SignedIn {
     REQUIRE(reg);
     REQUIRE(reg->status == 201);
     user_id_ = GetStr(JsonBody(reg->body), "data.id");
-    auto login = cli_.Post("/api/v1/auth/login",
-                           R"({"email":"ada@example.com","password":"Passw0rd1"})",
-                           "application/json");
+    auto login =
+        cli_.Post("/api/v1/auth/login", R"({"email":"ada@example.com","password":"Passw0rd1"})",
+                  "application/json");
     REQUIRE(login);
     REQUIRE(login->status == 200);
     access_ = GetStr(JsonBody(login->body), "data.accessToken");

@@ -59,8 +59,7 @@ TEST_CASE("an API key never reaches an admin route, even an admin's with the sco
 TEST_CASE("a key's role is its owner's: a user's key cannot open a merchant route") {
   CHECK(CheckAccess(Key("user", {"transactions:read"}), Role::kMerchant, {"transactions:read"})
             .code() == Code::kPermissionDenied);
-  CHECK(CheckAccess(Key("merchant", {"transactions:read"}), Role::kMerchant,
-                    {"transactions:read"})
+  CHECK(CheckAccess(Key("merchant", {"transactions:read"}), Role::kMerchant, {"transactions:read"})
             .ok());
 }
 

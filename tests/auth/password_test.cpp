@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <latch>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace cairn::auth {
@@ -91,8 +94,37 @@ TEST_CASE("a hash made with other parameters needs a rehash") {
 
 TEST_CASE("a dummy verification runs without a stored hash and changes nothing") {
   PasswordHasher hasher(Fast());
-  hasher.VerifyDummy("whatever1");
+  CHECK(hasher.VerifyDummy("whatever1").ok());
   CHECK(hasher.Hash("Passw0rd!").ok());
+}
+
+TEST_CASE("beyond the turns and the waiting room, callers are refused at once, not queued") {
+  HashParams p;
+  p.opslimit = 2;
+  p.memlimit = 8 * 1024 * 1024;  // ~10 ms a hash: long enough to overlap
+  p.max_concurrent = 1;
+  p.max_waiting = 1;
+  PasswordHasher hasher(p);
+  constexpr int kCallers = 8;
+  std::latch start(kCallers);
+  std::atomic<int> ok{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      Result<std::string> h = hasher.Hash("Passw0rd!");
+      (h.ok() ? ok : refused).fetch_add(1);
+      if (!h.ok()) CHECK(h.status().code() == Code::kUnavailable);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(ok.load() >= 1);
+  CHECK(refused.load() >= 1);
+  CHECK(ok.load() + refused.load() == kCallers);
+  // Once the storm is over, the hasher serves again.
+  CHECK(hasher.Hash("Passw0rd!").ok());
+  CHECK(hasher.VerifyDummy("Passw0rd!").ok());
 }
 
 }  // namespace

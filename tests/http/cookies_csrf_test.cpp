@@ -20,9 +20,9 @@ TEST_CASE("a cookie is found among others, in any Cookie header, trimmed and unq
   CHECK(CookieValue(WithHeaders({{"Cookie", "x=1"}, {"Cookie", " access_token = \"q\" "}}),
                     "access_token") == "q");
   // A name that merely contains or starts with the wanted one does not match.
-  CHECK(CookieValue(WithHeaders({{"Cookie", "xaccess_token=1; access_token_old=2"}}),
-                    "access_token")
-            .empty());
+  CHECK(
+      CookieValue(WithHeaders({{"Cookie", "xaccess_token=1; access_token_old=2"}}), "access_token")
+          .empty());
   CHECK(CookieValue(WithHeaders({{"Cookie", "access_token"}}), "access_token").empty());
   CHECK(CookieValue(WithHeaders({{"Cookie", ";;; access_token=v;"}}), "access_token") == "v");
 }
@@ -64,14 +64,14 @@ TEST_CASE("a request is trusted from its own host or an allowed origin, and from
       {"http://localhost:3000", nullptr, true},   // allowed
       {"http://evil.example", nullptr, false},
       {"http://127.0.0.1:8080.evil.example", nullptr, false},
-      {"http://127.0.0.1:9999", nullptr, false},  // same host, other port
-      {"null", nullptr, false},                   // opaque origin
+      {"http://127.0.0.1:9999", nullptr, false},      // same host, other port
+      {"null", nullptr, false},                       // opaque origin
       {"null", "http://127.0.0.1:8080/page", false},  // an opaque origin is not overridden
       {nullptr, "http://127.0.0.1:8080/page", true},
       {nullptr, "http://localhost:3000/x?y", true},
       {nullptr, "http://evil.example/http://127.0.0.1:8080", false},
       {nullptr, "not a url", false},
-      {nullptr, nullptr, false},  // no source at all
+      {nullptr, nullptr, false},                                 // no source at all
       {"http://evil.example", "http://127.0.0.1:8080/", false},  // Origin wins
   };
   for (const Row& r : rows) {
@@ -79,7 +79,8 @@ TEST_CASE("a request is trusted from its own host or an allowed origin, and from
     req.headers.emplace("Host", "127.0.0.1:8080");
     if (r.origin != nullptr) req.headers.emplace("Origin", r.origin);
     if (r.referer != nullptr) req.headers.emplace("Referer", r.referer);
-    std::string label = std::string(r.origin ? r.origin : "-") + " " + (r.referer ? r.referer : "-");
+    std::string label =
+        std::string(r.origin ? r.origin : "-") + " " + (r.referer ? r.referer : "-");
     INFO(label);
     CHECK(FromTrustedOrigin(req, cors) == r.trusted);
   }

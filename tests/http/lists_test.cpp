@@ -37,9 +37,9 @@ TEST_CASE("paging defaults, page and pageSize, and the limit alias") {
 }
 
 TEST_CASE("bad paging values are 400 naming the parameter") {
-  for (auto q : {Query({{"pageSize", "101"}}), Query({{"pageSize", "0"}}),
-                 Query({{"limit", "-1"}}), Query({{"page", "0"}}), Query({{"page", "1e3"}}),
-                 Query({{"offset", "x"}}), Query({{"pageSize", "99999999999999999999"}})}) {
+  for (auto q : {Query({{"pageSize", "101"}}), Query({{"pageSize", "0"}}), Query({{"limit", "-1"}}),
+                 Query({{"page", "0"}}), Query({{"page", "1e3"}}), Query({{"offset", "x"}}),
+                 Query({{"pageSize", "99999999999999999999"}})}) {
     auto r = ReadListRequest(q, kSort, "-createdAt");
     CHECK(r.status().code() == Code::kInvalidArgument);
   }
@@ -55,8 +55,8 @@ TEST_CASE("sort takes whitelisted fields only, in both syntaxes") {
   REQUIRE(r->spec.order.size() == 2);
   CHECK(r->spec.order[0].desc);
   CHECK_FALSE(r->spec.order[1].desc);
-  for (const char* bad : {"password_hash", "email;DROP TABLE users", "", "email,email",
-                          "created_at", "-"}) {
+  for (const char* bad :
+       {"password_hash", "email;DROP TABLE users", "", "email,email", "created_at", "-"}) {
     INFO(bad);
     CHECK(ReadListRequest(Query({{"sort", bad}}), kSort, "-createdAt").status().code() ==
           Code::kInvalidArgument);
@@ -81,14 +81,14 @@ TEST_CASE("a cursor round-trips through the response, and only for its own sort"
   CHECK(p.at("totalPages").get<int64_t>() == 3);
   CHECK(p.at("hasNextPage").get<bool>());
 
-  auto next = ReadListRequest(Query({{"pageSize", "2"}, {"cursor", cursor.c_str()}}), kSort,
-                              "-createdAt");
+  auto next =
+      ReadListRequest(Query({{"pageSize", "2"}, {"cursor", cursor.c_str()}}), kSort, "-createdAt");
   REQUIRE(next.ok());
   CHECK(next->style == ListRequest::Style::kCursor);
   CHECK(next->spec.after == result.last);
 
-  auto other = ReadListRequest(Query({{"sort", "email"}, {"cursor", cursor.c_str()}}), kSort,
-                               "-createdAt");
+  auto other =
+      ReadListRequest(Query({{"sort", "email"}, {"cursor", cursor.c_str()}}), kSort, "-createdAt");
   CHECK(other.status().code() == Code::kInvalidArgument);
   for (const char* bad : {"", "%%%", "e30", "eyJzIjoiLWNyZWF0ZWRBdCIsImsiOltdfQ"}) {
     INFO(bad);

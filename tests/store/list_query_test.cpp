@@ -37,9 +37,9 @@ std::vector<std::string> ByCursor(SQLite::Database& db, ListSpec spec, int* page
   for (;;) {
     ListResult r;
     std::vector<std::string> page;
-    Status st = RunList(db, "id", "t", "id", spec,
-                        [&](SQLite::Statement& q) { page.push_back(q.getColumn(0).getString()); },
-                        &r);
+    Status st = RunList(
+        db, "id", "t", "id", spec,
+        [&](SQLite::Statement& q) { page.push_back(q.getColumn(0).getString()); }, &r);
     REQUIRE(st.ok());
     ++*pages;
     REQUIRE(static_cast<int>(page.size()) <= spec.limit);
@@ -91,8 +91,9 @@ TEST_CASE("filters are bound, counted in total, and combine with paging") {
   spec.limit = 3;
   ListResult r;
   std::vector<std::string> ids;
-  REQUIRE(RunList(db, "id", "t", "id", spec,
-                  [&](SQLite::Statement& q) { ids.push_back(q.getColumn(0).getString()); }, &r)
+  REQUIRE(RunList(
+              db, "id", "t", "id", spec,
+              [&](SQLite::Statement& q) { ids.push_back(q.getColumn(0).getString()); }, &r)
               .ok());
   long long expected = db.execAndGet("SELECT count(*) FROM t WHERE n = 2 AND s != 'a'").getInt64();
   CHECK(r.total == expected);
@@ -100,7 +101,9 @@ TEST_CASE("filters are bound, counted in total, and combine with paging") {
   CHECK(r.more == (expected > 3));
   // A value that looks like SQL is only ever a value.
   spec.args = {int64_t{2}, std::string("a' OR 1=1 --")};
-  REQUIRE(RunList(db, "id", "t", "id", spec, [](SQLite::Statement&) {}, &r).ok());
+  REQUIRE(RunList(
+              db, "id", "t", "id", spec, [](SQLite::Statement&) {}, &r)
+              .ok());
   CHECK(r.total == db.execAndGet("SELECT count(*) FROM t WHERE n = 2").getInt64());
 }
 
@@ -112,13 +115,17 @@ TEST_CASE("offset paging and its end") {
   spec.offset = 50;
   ListResult r;
   int rows = 0;
-  REQUIRE(RunList(db, "id", "t", "id", spec, [&](SQLite::Statement&) { ++rows; }, &r).ok());
+  REQUIRE(RunList(
+              db, "id", "t", "id", spec, [&](SQLite::Statement&) { ++rows; }, &r)
+              .ok());
   CHECK(rows == 7);
   CHECK_FALSE(r.more);
   CHECK(r.total == 57);
   spec.offset = 47;
   rows = 0;
-  REQUIRE(RunList(db, "id", "t", "id", spec, [&](SQLite::Statement&) { ++rows; }, &r).ok());
+  REQUIRE(RunList(
+              db, "id", "t", "id", spec, [&](SQLite::Statement&) { ++rows; }, &r)
+              .ok());
   CHECK(rows == 10);
   CHECK_FALSE(r.more);  // exactly at the end: no empty next page
 }
@@ -130,8 +137,9 @@ TEST_CASE("a cursor with the wrong number of keys is refused, not run") {
   spec.order = {{"n", false}};
   spec.after = {std::string("r01")};  // misses the value for n
   ListResult r;
-  CHECK(RunList(db, "id", "t", "id", spec, [](SQLite::Statement&) {}, &r).code() ==
-        Code::kInvalidArgument);
+  CHECK(RunList(
+            db, "id", "t", "id", spec, [](SQLite::Statement&) {}, &r)
+            .code() == Code::kInvalidArgument);
 }
 
 }  // namespace

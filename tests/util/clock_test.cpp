@@ -159,9 +159,9 @@ TEST_CASE("microseconds are written as milliseconds with two truncated decimals"
     int64_t micros;
     const char* text;
   };
-  for (const Row& r : {Row{0, "0.00"}, Row{9, "0.00"}, Row{10, "0.01"}, Row{420, "0.42"},
-                       Row{999, "0.99"}, Row{1000, "1.00"}, Row{1234567, "1234.56"},
-                       Row{-5, "0.00"}}) {
+  for (const Row& r :
+       {Row{0, "0.00"}, Row{9, "0.00"}, Row{10, "0.01"}, Row{420, "0.42"}, Row{999, "0.99"},
+        Row{1000, "1.00"}, Row{1234567, "1234.56"}, Row{-5, "0.00"}}) {
     CAPTURE(r.micros);
     CHECK(FormatMillis(r.micros) == r.text);
   }
@@ -190,9 +190,10 @@ TEST_CASE("ParseIso8601 takes UTC timestamps and dates, and nothing else") {
   CHECK(FormatIso8601(t) == "2026-01-15T10:30:00Z");
   REQUIRE(ParseIso8601("2026-01-15", &t));
   CHECK(FormatIso8601(t) == "2026-01-15T00:00:00Z");
-  for (const char* bad : {"2026-01-15T10:30:00", "2026-01-15T10:30:00+01:00", "2026-01-15T24:00:00Z",
-                          "2026-01-15T10:60:00Z", "2026-01-15 10:30:00Z", "2026-02-30T00:00:00Z",
-                          "2026-01-15T10:30:00.Z", "2026-01-15T1:30:00Z", "", "Z"}) {
+  for (const char* bad :
+       {"2026-01-15T10:30:00", "2026-01-15T10:30:00+01:00", "2026-01-15T24:00:00Z",
+        "2026-01-15T10:60:00Z", "2026-01-15 10:30:00Z", "2026-02-30T00:00:00Z",
+        "2026-01-15T10:30:00.Z", "2026-01-15T1:30:00Z", "", "Z"}) {
     INFO(bad);
     CHECK_FALSE(ParseIso8601(bad, &t));
   }

@@ -68,7 +68,7 @@ TEST_CASE("with nothing set every setting has its default") {
   CHECK(cfg->sqlite_busy_timeout_ms == 5000);
   CHECK(cfg->log_level == log::Level::kInfo);
   CHECK(cfg->cors_origins == kDefaultOrigins);
-  CHECK(cfg->worker_threads == 64);
+  CHECK(cfg->worker_threads == 128);
   CHECK(cfg->max_queued_connections == 256);
   CHECK(cfg->read_timeout_s == 5);
   CHECK(cfg->write_timeout_s == 5);
@@ -428,8 +428,9 @@ TEST_CASE("token lifetimes take seconds or a unit, within bounds") {
 }
 
 TEST_CASE("cookie names are tokens and must differ; COOKIE_SECURE is 0 or 1") {
-  auto cfg = Load({}, {{"ACCESS_COOKIE_NAME", "a_tok"}, {"REFRESH_COOKIE_NAME", "r.tok"},
-                       {"COOKIE_SECURE", "1"}});
+  auto cfg = Load(
+      {},
+      {{"ACCESS_COOKIE_NAME", "a_tok"}, {"REFRESH_COOKIE_NAME", "r.tok"}, {"COOKIE_SECURE", "1"}});
   REQUIRE(cfg.ok());
   CHECK(cfg->access_cookie_name == "a_tok");
   CHECK(cfg->refresh_cookie_name == "r.tok");
@@ -449,8 +450,8 @@ TEST_CASE("MAIL_FROM is one line; FRONTEND_URL is kept for links and allowed as 
   auto cfg = Load({}, {{"FRONTEND_URL", "https://app.example.com/"}});
   REQUIRE(cfg.ok());
   CHECK(cfg->frontend_url == "https://app.example.com");
-  CHECK(std::find(cfg->cors_origins.begin(), cfg->cors_origins.end(),
-                  "https://app.example.com") != cfg->cors_origins.end());
+  CHECK(std::find(cfg->cors_origins.begin(), cfg->cors_origins.end(), "https://app.example.com") !=
+        cfg->cors_origins.end());
 }
 
 }  // namespace

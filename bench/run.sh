@@ -7,8 +7,16 @@
 #   httplib hello the same cpp-httplib header and settings as Cairn with no
 #                middleware (bench/peers/httplib_hello.cpp): the framework's
 #                ceiling, so Cairn's own cost and httplib's are told apart;
-#   Express 5    hello world: the typical Node API server Cairn aims to beat.
-# and measures Cairn's idle / under-load RSS, stripped binary size and time
+#   Express 5    hello world: the typical Node API server Cairn aims to beat;
+#   express-auth Express 5 + jsonwebtoken + better-sqlite3 in a 2-worker
+#                cluster serving GET /api/v1/auth/me with the same work per
+#                request as Cairn (bench/peers/express-auth), on Cairn's own
+#                database file with the same token.
+# It measures GET /api/v1/auth/me with a bearer token on Cairn and that peer,
+# then a login storm: BENCH_CONNECTIONS connections of POST /api/v1/auth/login
+# (Argon2id) running before and all through a second wrk measuring /auth/me,
+# with Cairn's RSS sampled throughout (peak and VmHWM reported). It also
+# measures Cairn's idle / under-load RSS, stripped binary size and time
 # from exec to first 200. It prints a table with PASS/MISS against the targets.
 # Misses do not fail the run (benchmarks are not tests); the exit status is
 # non-zero only if something could not be started or measured.
@@ -20,6 +28,10 @@
 #   BENCH_THREADS        wrk threads                                (2)
 #   BENCH_NGINX_WORKERS  nginx worker_processes                     (auto)
 #   BENCH_STARTUP_RUNS   fresh starts timed for the startup figure  (5)
+#   BENCH_STORM_RAMP     seconds the login storm runs before /auth/me is
+#                        measured during it                         (2)
+#   BENCH_WORKER_THREADS WORKER_THREADS for every Cairn started     (Cairn's
+#                        here; its connections each hold a worker   default)
 #   CAIRN_BIN            server binary                              (build/cairn)
 #                        (pointing it elsewhere is for testing the harness)
 #
@@ -36,10 +48,19 @@ BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 BENCH_STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}
+BENCH_STORM_RAMP=${BENCH_STORM_RAMP:-2}
+BENCH_WORKER_THREADS=${BENCH_WORKER_THREADS:-}
 CAIRN_BIN=${CAIRN_BIN:-build/cairn}
 
 HOST=127.0.0.1
 EXPRESS_DIR=$ROOT/bench/peers/express
+EXPRESS_AUTH_DIR=$ROOT/bench/peers/express-auth
+
+# The account the authenticated runs use (registered on the run's fresh
+# database), and the signing secret Cairn and the auth peer share, new per run.
+BENCH_EMAIL=bench@example.com
+BENCH_PASSWORD=benchPassw0rd
+BENCH_JWT_SECRET=
 
 # Targets. Sizes use decimal megabytes (10^6 bytes), the stricter reading.
 T_RPS_VS_NGINX=0.50    # cairn /health rps / nginx rps      >=
@@ -48,6 +69,11 @@ T_P99_VS_NGINX=2.0     # cairn /health p99 / nginx p99      <=
 T_IDLE_RSS_MB=8        # cairn idle RSS, MB                 <
 T_BINARY_MB=6          # cairn stripped binary, MB          <
 T_STARTUP_MS=100       # exec to first 200 on /health, ms   <
+T_ME_VS_EXPRESS=15     # cairn /auth/me rps / express-auth rps >=
+T_ME_VS_NGINX=0.35     # cairn /auth/me rps / nginx rps     >=
+T_ME_P99_VS_NGINX=2.0  # cairn /auth/me p99 / nginx p99     <=
+T_STORM_ME=0.50        # /auth/me rps during the login storm / before it >=
+T_STORM_RSS_MB=128     # cairn peak RSS in the login storm, MB <
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
@@ -133,14 +159,17 @@ port_in_use() {
 }
 
 TAKEN_PORTS=" "
-free_port() {  # a free loopback port not handed out earlier in this run
+# free_port VAR: sets VAR to a free loopback port not handed out earlier in
+# this run. (A variable, not stdout: from $(...) the record of ports handed
+# out would stay in the subshell.)
+free_port() {
   local p i
   for i in $(seq 1 200); do
     p=$(( 20000 + RANDOM % 40000 ))
     [[ $TAKEN_PORTS == *" $p "* ]] && continue
     port_in_use "$p" && continue
     TAKEN_PORTS+="$p "
-    echo "$p"
+    printf -v "$1" '%s' "$p"
     return 0
   done
   die "no free port found"
@@ -162,6 +191,26 @@ wait_ready() {
     fi
     sleep 0.05
   done
+}
+
+# http_call METHOD PORT PATH [JSON_BODY [BEARER_TOKEN]]: one request over
+# bash's /dev/tcp with Connection: close. Sets HTTP_STATUS (e.g. 200, empty if
+# no answer) and HTTP_BODY. For the few setup calls (register, login): no curl
+# needed. Bodies are ASCII, so the byte count is the character count.
+http_call() {
+  local method=$1 port=$2 path=$3 body=${4:-} token=${5:-} fd resp='' hdr
+  HTTP_STATUS='' HTTP_BODY=''
+  { exec {fd}<>"/dev/tcp/$HOST/$port"; } 2>/dev/null || return 1
+  hdr="$method $path HTTP/1.1"$'\r\n'"Host: $HOST:$port"$'\r\n'"Connection: close"$'\r\n'
+  [ -n "$token" ] && hdr+="Authorization: Bearer $token"$'\r\n'
+  [ -n "$body" ] && hdr+="Content-Type: application/json"$'\r\n'"Content-Length: ${#body}"$'\r\n'
+  { printf '%s\r\n%s' "$hdr" "$body" 1>&"$fd"; } 2>/dev/null || true
+  # The server closes after answering: read to EOF (read's status is then 1).
+  IFS= read -r -d '' -t 10 resp <&"$fd" || true
+  exec {fd}>&-
+  [[ $resp =~ ^HTTP/1\.[01]\ ([0-9]{3}) ]] && HTTP_STATUS=${BASH_REMATCH[1]}
+  HTTP_BODY=${resp#*$'\r\n\r\n'}
+  [ -n "$HTTP_STATUS" ]
 }
 
 rss_kb() {  # VmRSS (or another /proc status field) of PID, in kB; empty if gone
@@ -261,21 +310,45 @@ bench_target() {
   fi
   local out=$TMP/wrk-$safe.txt
   run_wrk "$out" "$BENCH_SECONDS" "$url" "$@"
+  parse_wrk "$out" "$name"
+  record_result "$name"
+}
 
-  local rps p99raw p99 non2xx sockerr note=
-  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+# parse_wrk OUTFILE NAME: reads wrk's output into W_RPS, W_P99 (ms), W_REQS
+# (completed requests), W_SECS (duration, s), W_NON2XX and W_NOTE (non-2xx/3xx
+# answers, socket errors, and the HTTP statuses when the wrk script counted
+# them). A run in which no request completed has no p99 (W_P99 empty).
+parse_wrk() {
+  local out=$1 name=$2 p99raw sockerr statuses
+  W_RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+  W_REQS=$(awk '/ requests in / { print $1 }' "$out")
+  W_SECS=$(awk '/ requests in / { sub(/,$/, "", $4); print $4 }' "$out")
+  W_SECS=$(to_ms "$W_SECS"); [ -n "$W_SECS" ] && W_SECS=$(awk -v m="$W_SECS" 'BEGIN { printf "%.2f", m / 1000 }')
   p99raw=$(awk '$1 == "99%" { print $2 }' "$out")
-  p99=$(to_ms "$p99raw")
-  non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$out")
+  W_P99=$(to_ms "$p99raw")
+  W_NON2XX=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$out")
   sockerr=$(awk -F': *' '/^ *Socket errors/ { print $2 }' "$out")
-  [ -n "$non2xx" ] && note+="non-2xx/3xx: $non2xx "
-  [ -n "$sockerr" ] && note+="socket errors: $sockerr"
-  if [ -z "$rps" ] || [ -z "$p99" ]; then
+  statuses=$(awk '$1 == "status" && $3 ~ /^[0-9]+$/ { printf "%s%s x%s", (n++ ? ", " : ""), $2, $3 }' "$out")
+  W_NOTE=
+  [ -n "$statuses" ] && W_NOTE+="statuses: $statuses; "
+  [ -n "$W_NON2XX" ] && [ -z "$statuses" ] && W_NOTE+="non-2xx/3xx: $W_NON2XX; "
+  [ -n "$sockerr" ] && W_NOTE+="socket errors: $sockerr; "
+  if [ "$W_REQS" = 0 ]; then
+    W_P99=
+    W_NOTE="no request completed; $W_NOTE"
+  fi
+  W_NOTE=${W_NOTE%; }
+  if [ -z "$W_RPS" ] || [ -z "$W_REQS" ] || { [ -z "$W_P99" ] && [ "$W_REQS" != 0 ]; }; then
     cat "$out" >&2
     die "could not read requests/s and p99 from wrk's output for $name"
   fi
-  R_NAMES+=("$name") R_RPS+=("$rps") R_P99+=("$p99") R_PEAK+=("${PEAK_KB:-}") R_NOTE+=("$note")
-  log "$name: $rps req/s, p99 $p99 ms${PEAK_KB:+, peak RSS $(kb_to_mb "$PEAK_KB") MB}${note:+ ($note)}"
+}
+
+# record_result NAME: adds the last parse_wrk figures (and PEAK_KB) to the table.
+record_result() {
+  local name=$1
+  R_NAMES+=("$name") R_RPS+=("$W_RPS") R_P99+=("$W_P99") R_PEAK+=("${PEAK_KB:-}") R_NOTE+=("$W_NOTE")
+  log "$name: $W_RPS req/s, p99 ${W_P99:-n/a} ms${PEAK_KB:+, peak RSS $(kb_to_mb "$PEAK_KB") MB}${W_NOTE:+ ($W_NOTE)}"
 }
 
 # ---------------------------------------------------------------------------
@@ -284,11 +357,16 @@ bench_target() {
 # start_cairn PORT DBDIR LOGFILE: sets CAIRN_PID. Its JSON request log goes to
 # /dev/null (nginx runs with access_log off, so neither pays for disk writes);
 # stderr is kept for diagnosing a failed start.
+# JWT_SECRET is the run's shared secret (the auth peer verifies Cairn's tokens
+# with it); WORKER_THREADS is set only when BENCH_WORKER_THREADS is.
 start_cairn() {
   local port=$1 dbdir=$2 logf=$3
   mkdir -p "$dbdir"
-  RATE_LIMIT_ENABLED=0 "$CAIRN_BIN" serve --port "$port" --host "$HOST" \
-    --db "$dbdir/cairn.db" >/dev/null 2>"$logf" &
+  (
+    [ -n "$BENCH_WORKER_THREADS" ] && export WORKER_THREADS=$BENCH_WORKER_THREADS
+    RATE_LIMIT_ENABLED=0 JWT_SECRET=$BENCH_JWT_SECRET exec "$CAIRN_BIN" serve --port "$port" \
+      --host "$HOST" --db "$dbdir/cairn.db"
+  ) >/dev/null 2>"$logf" &
   CAIRN_PID=$!
   PIDS+=("$CAIRN_PID")
 }
@@ -327,6 +405,63 @@ start_express() {  # PORT; sets EXPRESS_PID
   PIDS+=("$EXPRESS_PID")
 }
 
+# start_express_auth PORT DB: the auth peer on Cairn's database file; sets
+# EXPRESS_AUTH_PID (the cluster's primary; its workers stop with it).
+start_express_auth() {
+  (cd "$EXPRESS_AUTH_DIR" && NODE_ENV=production PORT=$1 DATABASE_PATH=$2 \
+     JWT_SECRET=$BENCH_JWT_SECRET WORKERS=2 exec node server.js) >"$TMP/express-auth.log" 2>&1 &
+  EXPRESS_AUTH_PID=$!
+  PIDS+=("$EXPRESS_AUTH_PID")
+}
+
+# Node peers' packages, installed on first use (npm, from each package-lock.json).
+install_express_peer() {
+  [ -d "$EXPRESS_DIR/node_modules/express" ] && return
+  log "installing the Express peer's dependencies (npm)"
+  (cd "$EXPRESS_DIR" && npm install --no-audit --no-fund --silent) || die "npm install failed in $EXPRESS_DIR"
+}
+
+auth_peer_loads() {  # 0 if the auth peer's packages, better-sqlite3's addon included, load
+  (cd "$EXPRESS_AUTH_DIR" && node -e "require('express'); require('jsonwebtoken');
+    new (require('better-sqlite3'))(':memory:').prepare('SELECT 1').get()") >/dev/null 2>&1
+}
+
+# better-sqlite3 is a native addon. Its install script first tries to fetch a
+# prebuilt binary from GitHub, which this project's machines cannot reach, then
+# falls back to node-gyp, which would download node's headers from nodejs.org,
+# which they cannot reach either. So: npm_config_build_from_source=true skips
+# the prebuilt binary, and npm_config_nodedir points node-gyp at the headers of
+# the node that will load the addon, under its own prefix (/usr/include/node:
+# Debian's libnode-dev, or NodeSource's nodejs, which ships them). node-gyp
+# then compiles the addon and its bundled SQLite with python3, make and g++
+# (scripts/deps.sh bench installs all of these): about a minute on 2 cores,
+# once. A node upgraded since then gets the addon rebuilt for it.
+install_auth_peer() {
+  auth_peer_loads && return
+  local nodedir logf=$TMP/express-auth-install.log
+  nodedir=$(node -p 'require("path").resolve(process.execPath, "..", "..")')
+  [ -f "$nodedir/include/node/node_version.h" ] ||
+    die "node's C++ headers are not in $nodedir/include/node, and better-sqlite3 (bench/peers/express-auth) is compiled against them (Debian: libnode-dev; scripts/deps.sh bench installs it)"
+  command -v python3 >/dev/null || die "python3 not found; node-gyp needs it (run scripts/deps.sh bench)"
+  local -x npm_config_nodedir=$nodedir npm_config_build_from_source=true
+  if [ ! -d "$EXPRESS_AUTH_DIR/node_modules/better-sqlite3" ] ||
+     [ ! -d "$EXPRESS_AUTH_DIR/node_modules/express" ] ||
+     [ ! -d "$EXPRESS_AUTH_DIR/node_modules/jsonwebtoken" ]; then
+    log "installing the auth peer's dependencies (npm; better-sqlite3 compiles from source, about a minute)"
+    (cd "$EXPRESS_AUTH_DIR" && npm install --no-audit --no-fund) >"$logf" 2>&1 ||
+      { tail -n 40 "$logf" >&2; die "npm install failed in $EXPRESS_AUTH_DIR"; }
+  fi
+  if ! auth_peer_loads; then
+    log "building better-sqlite3 for node $(node -v) (about a minute)"
+    (cd "$EXPRESS_AUTH_DIR" && npm rebuild better-sqlite3) >>"$logf" 2>&1 ||
+      { tail -n 40 "$logf" >&2; die "npm rebuild better-sqlite3 failed in $EXPRESS_AUTH_DIR"; }
+  fi
+  auth_peer_loads || {
+    (cd "$EXPRESS_AUTH_DIR" && node -e "require('better-sqlite3')") || true
+    die "better-sqlite3 does not load in $EXPRESS_AUTH_DIR (see above)"
+  }
+}
+
 # time_startup: exec to first 200 on GET /health, each time a fresh process
 # on a fresh database, BENCH_STARTUP_RUNS times. Sets STARTUP_MS (median) and
 # STARTUP_ALL. The clock starts just before the fork, so fork+exec, SQLite
@@ -335,7 +470,7 @@ start_express() {  # PORT; sets EXPRESS_PID
 time_startup() {
   local runs=() i port t0 t1 deadline pid
   for i in $(seq 1 "$BENCH_STARTUP_RUNS"); do
-    port=$(free_port)
+    free_port port
     local dbdir=$TMP/startup-$i
     mkdir -p "$dbdir"
     t0=$(now_us)
@@ -359,6 +494,133 @@ time_startup() {
 }
 
 # ---------------------------------------------------------------------------
+# Authenticated runs.
+
+register_bench_user() {  # PORT: the bench account on that Cairn's fresh database
+  local body
+  body=$(printf '{"email":"%s","password":"%s","firstName":"Bench","lastName":"Mark","dateOfBirth":"1990-01-01"}' \
+    "$BENCH_EMAIL" "$BENCH_PASSWORD")
+  http_call POST "$1" /api/v1/auth/register "$body" || die "no answer to POST /api/v1/auth/register"
+  [ "$HTTP_STATUS" = 201 ] || die "register answered $HTTP_STATUS: $HTTP_BODY"
+}
+
+# login_token PORT: signs the bench account in; sets TOKEN to a fresh access
+# token (they live 15 minutes, so each measurement that needs one logs in
+# just before it).
+login_token() {
+  http_call POST "$1" /api/v1/auth/login "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" ||
+    die "no answer to POST /api/v1/auth/login"
+  [ "$HTTP_STATUS" = 200 ] || die "login answered $HTTP_STATUS: $HTTP_BODY"
+  [[ $HTTP_BODY =~ \"accessToken\":\"([^\"]+)\" ]] || die "no accessToken in the login answer: $HTTP_BODY"
+  TOKEN=${BASH_REMATCH[1]}
+}
+
+# me_ok PORT: 0 if GET /api/v1/auth/me with TOKEN answers 200 with the bench
+# account (a peer answering anything else would be measured doing less work).
+me_ok() {
+  http_call GET "$1" /api/v1/auth/me "" "$TOKEN" && [ "$HTTP_STATUS" = 200 ] &&
+    [[ $HTTP_BODY == *\"email\":\"$BENCH_EMAIL\"* ]]
+}
+
+sample_once() {  # PID: raises PEAK_KB to PID's VmRSS if that is higher
+  local kb
+  kb=$(rss_kb "$1")
+  if [ -n "$kb" ] && { [ -z "$PEAK_KB" ] || [ "$kb" -gt "$PEAK_KB" ]; }; then PEAK_KB=$kb; fi
+}
+
+sample_peak() {  # PID SECONDS: sample_once every 100 ms for about SECONDS
+  local end
+  end=$(( $(now_us) + $2 * 1000000 ))
+  while [ "$(now_us)" -lt "$end" ]; do
+    sample_once "$1"
+    sleep 0.1
+  done
+}
+
+# The storm's wrk script: the login body, and a count of answers by HTTP
+# status (each thread's counts are read back in done()). At login rates the
+# per-response callback costs wrk nothing.
+write_login_lua() {  # FILE
+  cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"$BENCH_EMAIL","password":"$BENCH_PASSWORD"}'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local total, codes = {}, {}
+  for _, t in ipairs(threads) do
+    for code, n in pairs(t:get("statuses")) do total[code] = (total[code] or 0) + n end
+  end
+  for code in pairs(total) do table.insert(codes, code) end
+  table.sort(codes)
+  for _, code in ipairs(codes) do io.write(string.format("status %d %d\n", code, total[code])) end
+end
+LUA
+}
+
+# login_storm PORT PID: BENCH_CONNECTIONS connections of POST
+# /api/v1/auth/login (right password, so each is a full Argon2id verify) start
+# BENCH_STORM_RAMP s before a second wrk measures GET /api/v1/auth/me for
+# BENCH_SECONDS, and run on a second past it. Records "cairn login storm"
+# (requests/s over the storm's whole run, statuses as counted by the script)
+# and "cairn /auth/me in storm"; sets STORM_PEAK_KB (PID's VmRSS sampled every
+# 100 ms through the whole storm), STORM_HWM_KB (its VmHWM just after),
+# STORM_LOGIN_OK (logins answered 200, per second) and STORM_ME_REQS.
+login_storm() {
+  local port=$1 pid=$2
+  local lua=$TMP/login.lua out=$TMP/wrk-login-storm.txt
+  local secs=$(( BENCH_STORM_RAMP + BENCH_SECONDS + 1 ))
+  write_login_lua "$lua"
+  login_token "$port"
+  log "login storm: ${secs}s x $BENCH_CONNECTIONS connections of POST /api/v1/auth/login;" \
+    "/auth/me measured from ${BENCH_STORM_RAMP}s for ${BENCH_SECONDS}s"
+  # --timeout 10s: Cairn answers a login that waited 5 s for a hashing turn
+  # with 503; wrk's default 2 s would instead drop the connection and count a
+  # timeout while Cairn still works on the request.
+  wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "$lua" \
+    "http://$HOST:$port/api/v1/auth/login" >"$out" 2>&1 &
+  local lpid=$!
+  PIDS+=("$lpid")
+  PEAK_KB=
+  sample_peak "$pid" "$BENCH_STORM_RAMP"
+  kill -0 "$lpid" 2>/dev/null || { cat "$out" >&2; die "the login storm's wrk ended early"; }
+  local ramp_peak=$PEAK_KB
+  RSS_PID=$pid run_wrk "$TMP/wrk-me-storm.txt" "$BENCH_SECONDS" \
+    "http://$HOST:$port/api/v1/auth/me" -H "Authorization: Bearer $TOKEN"
+  parse_wrk "$TMP/wrk-me-storm.txt" "cairn /auth/me in storm"
+  record_result "cairn /auth/me in storm"
+  STORM_ME_REQS=$W_REQS
+  if [ -n "$ramp_peak" ] && { [ -z "$PEAK_KB" ] || [ "$ramp_peak" -gt "$PEAK_KB" ]; }; then
+    PEAK_KB=$ramp_peak
+  fi
+  # The storm's last second, still sampled; bounded like run_wrk's runs.
+  local deadline
+  deadline=$(( $(now_us) + 40 * 1000000 ))
+  while kill -0 "$lpid" 2>/dev/null; do
+    if [ "$(now_us)" -gt "$deadline" ]; then
+      log "the login storm's wrk ran 40 s past its end; stopping it"
+      kill -TERM "$lpid" 2>/dev/null || true
+    fi
+    sample_once "$pid"
+    sleep 0.1
+  done
+  local rc=0
+  wait "$lpid" || rc=$?
+  forget_pid "$lpid"
+  [ "$rc" -eq 0 ] || { cat "$out" >&2; die "wrk failed (exit $rc) on the login storm"; }
+  kill -0 "$pid" 2>/dev/null || die "cairn died during the login storm"
+  STORM_PEAK_KB=$PEAK_KB
+  STORM_HWM_KB=$(rss_kb "$pid" VmHWM)
+  parse_wrk "$out" "cairn login storm"
+  STORM_LOGIN_OK=$(awk -v r="$W_REQS" -v bad="${W_NON2XX:-0}" -v s="$W_SECS" \
+    'BEGIN { if (s + 0 > 0) printf "%.1f", (r - bad) / s }')
+  PEAK_KB='' record_result "cairn login storm"
+}
+
+# ---------------------------------------------------------------------------
 # Report.
 
 print_report() {
@@ -378,6 +640,16 @@ print_report() {
   load_mb=$(mb_or_empty "$(peak_of "$health")")
   hwm_mb=$(mb_or_empty "$HWM_KB")
   bin_mb=$(awk -v b="$BIN_STRIPPED" 'BEGIN { printf "%.2f", b / 1e6 }')
+  local m_rps m_p99 r_me_e r_me_n r_me_p r_storm storm_peak_mb storm_hwm_mb storm_rss_mb
+  m_rps=$(rps_of "cairn /auth/me"); m_p99=$(p99_of "cairn /auth/me")
+  r_me_e=$(ratio "$m_rps" "$(rps_of "express-auth /auth/me")")
+  r_me_n=$(ratio "$m_rps" "$n_rps"); r_me_p=$(ratio "$m_p99" "$n_p99")
+  r_storm=$(ratio "$(rps_of "cairn /auth/me in storm")" "$m_rps")
+  # The kernel updates VmHWM lazily, so it can read a little below a sampled
+  # VmRSS: the judged figure is the larger of the two.
+  storm_peak_mb=$(mb_or_empty "$STORM_PEAK_KB"); storm_hwm_mb=$(mb_or_empty "$STORM_HWM_KB")
+  storm_rss_mb=$(awk -v a="$storm_peak_mb" -v b="$storm_hwm_mb" \
+    'BEGIN { if (a != "" || b != "") printf "%.2f", (a + 0 > b + 0) ? a : b }')
 
   local line
   line=$(printf '%.0s-' $(seq 1 78))
@@ -386,12 +658,13 @@ print_report() {
   # (Only the load before: during and after, the bench's own threads dominate it.)
   echo "load average (1 min) before the run: $LOAD_BEFORE"
   echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s --latency (after ${BENCH_WARMUP}s warmup); nginx worker_processes $BENCH_NGINX_WORKERS"
+  echo "cairn WORKER_THREADS ${BENCH_WORKER_THREADS:-default}; login storm: $BENCH_CONNECTIONS connections from ${BENCH_STORM_RAMP}s before /auth/me is measured, no warmup"
   echo "$line"
   printf '%-28s %14s %12s %12s  %s\n' "target" "requests/s" "p99 ms" "peak RSS MB" "notes"
   echo "$line"
   local i
   for i in "${!R_NAMES[@]}"; do
-    printf '%-28s %14s %12s %12s  %s\n' "${R_NAMES[$i]}" "${R_RPS[$i]}" "${R_P99[$i]}" \
+    printf '%-28s %14s %12s %12s  %s\n' "${R_NAMES[$i]}" "${R_RPS[$i]}" "${R_P99[$i]:--}" \
       "$(if [ -n "${R_PEAK[$i]}" ]; then kb_to_mb "${R_PEAK[$i]}"; else echo -; fi)" "${R_NOTE[$i]}"
   done
   echo "$line"
@@ -403,6 +676,12 @@ print_report() {
   printf '%-44s %12s  %-12s %s\n' "cairn /health rps / nginx 1 worker rps" "${r_n1:-n/a}" "-" ""
   printf '%-44s %12s  %-12s %s\n' "cairn /health rps / httplib hello rps" "${r_h:-n/a}" "-" ""
   printf '%-44s %12s  %-12s %s\n' "httplib hello rps / nginx rps" "${r_hn:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "cairn /auth/me rps / express-auth rps" "${r_me_e:-n/a}" ">= $T_ME_VS_EXPRESS" "$(verdict "$r_me_e" '>=' "$T_ME_VS_EXPRESS")"
+  printf '%-44s %12s  %-12s %s\n' "cairn /auth/me rps / nginx rps" "${r_me_n:-n/a}" ">= $T_ME_VS_NGINX" "$(verdict "$r_me_n" '>=' "$T_ME_VS_NGINX")"
+  printf '%-44s %12s  %-12s %s\n' "cairn /auth/me p99 / nginx p99" "${r_me_p:-n/a}" "<= $T_ME_P99_VS_NGINX" "$(verdict "$r_me_p" '<=' "$T_ME_P99_VS_NGINX")"
+  printf '%-44s %12s  %-12s %s\n' "cairn /auth/me rps in login storm / before" "${r_storm:-n/a}" ">= $T_STORM_ME" "$(verdict "$r_storm" '>=' "$T_STORM_ME")"
+  printf '%-44s %12s  %-12s %s\n' "cairn logins answered 200 per second, storm" "${STORM_LOGIN_OK:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "cairn peak RSS in login storm (MB)" "${storm_rss_mb:-n/a}" "< $T_STORM_RSS_MB" "$(verdict "$storm_rss_mb" '<' "$T_STORM_RSS_MB")"
   printf '%-44s %12s  %-12s %s\n' "cairn idle RSS (MB)" "$idle_mb" "< $T_IDLE_RSS_MB" "$(verdict "$idle_mb" '<' "$T_IDLE_RSS_MB")"
   printf '%-44s %12s  %-12s %s\n' "cairn RSS under /health load, max (MB)" "${load_mb:-n/a}" "-" ""
   printf '%-44s %12s  %-12s %s\n' "cairn VmHWM after all runs (MB)" "${hwm_mb:-n/a}" "-" ""
@@ -410,6 +689,12 @@ print_report() {
   printf '%-44s %12s  %-12s %s\n' "cairn exec to first 200, median (ms)" "$STARTUP_MS" "< $T_STARTUP_MS" "$(verdict "$STARTUP_MS" '<' "$T_STARTUP_MS")"
   echo "$line"
   echo "startup runs (ms): $STARTUP_ALL"
+  echo "login storm RSS (MB): VmRSS sampled every 100 ms, max ${storm_peak_mb:-n/a}; VmHWM just after ${storm_hwm_mb:-n/a}"
+  if [ "${STORM_ME_REQS:-}" = 0 ]; then
+    echo "login storm: no /auth/me request completed. Cairn serves each keep-alive connection on"
+    echo "  its own worker (WORKER_THREADS, ${BENCH_WORKER_THREADS:-default 64}); if the storm's $BENCH_CONNECTIONS connections hold them all,"
+    echo "  /auth/me's wait in the queue. BENCH_WORKER_THREADS=$(( 2 * BENCH_CONNECTIONS + 32 )) gives both room."
+  fi
   echo "binary: $CAIRN_BIN is $BIN_BYTES bytes as built ($BIN_STRIP_STATE); stripped size above."
   echo "MB = 10^6 bytes. Misses are reported, not failed: exit status is 0."
 }
@@ -422,17 +707,20 @@ main() {
     command -v "$t" >/dev/null || die "$t not found (run scripts/deps.sh bench)"
   done
   [ -x "$CAIRN_BIN" ] || die "$CAIRN_BIN not found or not executable (run make first)"
-  for t in BENCH_SECONDS BENCH_WARMUP BENCH_CONNECTIONS BENCH_THREADS BENCH_STARTUP_RUNS; do
+  for t in BENCH_SECONDS BENCH_WARMUP BENCH_CONNECTIONS BENCH_THREADS BENCH_STARTUP_RUNS \
+           BENCH_STORM_RAMP; do
     [[ ${!t} =~ ^[0-9]+$ ]] || die "$t must be a whole number (got '${!t}')"
   done
+  [[ -z $BENCH_WORKER_THREADS || $BENCH_WORKER_THREADS =~ ^[1-9][0-9]*$ ]] ||
+    die "BENCH_WORKER_THREADS must be a positive whole number (got '$BENCH_WORKER_THREADS')"
   [ "$BENCH_SECONDS" -ge 1 ] || die "BENCH_SECONDS must be at least 1"
   [ "$BENCH_STARTUP_RUNS" -ge 1 ] || die "BENCH_STARTUP_RUNS must be at least 1"
   [ "$BENCH_CONNECTIONS" -ge "$BENCH_THREADS" ] || die "wrk needs BENCH_CONNECTIONS >= BENCH_THREADS"
 
-  if [ ! -d "$EXPRESS_DIR/node_modules/express" ]; then
-    log "installing the Express peer's dependencies (npm)"
-    (cd "$EXPRESS_DIR" && npm install --no-audit --no-fund --silent) || die "npm install failed in $EXPRESS_DIR"
-  fi
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
+  install_express_peer
+  install_auth_peer
+  BENCH_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 
   # The machine is shared; other work on its two cores skews every figure,
   # so record the load and say so when it is high.
@@ -440,8 +728,6 @@ main() {
   if awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l > 1.0) }'; then
     log "warning: load average is $LOAD_BEFORE before starting; figures will be skewed by other work"
   fi
-
-  TMP=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
 
   # Binary size: the figure that ships is the stripped one. If the build is
   # not stripped, strip a copy rather than touching build/.
@@ -461,8 +747,9 @@ main() {
   time_startup
   log "startup median ${STARTUP_MS} ms (runs: $STARTUP_ALL)"
 
-  local cport nport n1port hport eport
-  cport=$(free_port); nport=$(free_port); n1port=$(free_port); hport=$(free_port); eport=$(free_port)
+  local cport nport n1port hport eport aport
+  free_port cport; free_port nport; free_port n1port; free_port hport; free_port eport
+  free_port aport
   build_hello
   start_cairn "$cport" "$TMP/db" "$TMP/cairn.log"
   local cairn_pid=$CAIRN_PID
@@ -492,6 +779,16 @@ main() {
   [ -n "$IDLE_KB" ] || die "could not read cairn's VmRSS"
   log "cairn idle RSS $(kb_to_mb "$IDLE_KB") MB"
 
+  # The authenticated runs' account, then the auth peer on the same database
+  # (it loads revoked sessions at start and reads users per request).
+  register_bench_user "$cport"
+  start_express_auth "$aport" "$TMP/db/cairn.db"
+  wait_ready express-auth "$EXPRESS_AUTH_PID" "$aport" /health 30 "$TMP/express-auth.log"
+  login_token "$cport"
+  me_ok "$cport" || die "cairn's GET /api/v1/auth/me answered $HTTP_STATUS: $HTTP_BODY"
+  me_ok "$aport" || die "the auth peer's GET /api/v1/auth/me answered $HTTP_STATUS: $HTTP_BODY"
+  log "express-auth :$aport (pid $EXPRESS_AUTH_PID) answers /auth/me for cairn's token"
+
   # The load runs. Later issues add endpoints here with bench_target.
   RSS_PID=$cairn_pid bench_target "cairn /health" "http://$HOST:$cport/health"
   RSS_PID=$cairn_pid bench_target "cairn /api/v1/health" "http://$HOST:$cport/api/v1/health"
@@ -499,6 +796,13 @@ main() {
   bench_target "nginx 1 worker /" "http://$HOST:$n1port/"
   bench_target "httplib hello /health" "http://$HOST:$hport/health"
   bench_target "express /health" "http://$HOST:$eport/health"
+  login_token "$cport"
+  bench_target "express-auth /auth/me" "http://$HOST:$aport/api/v1/auth/me" -H "Authorization: Bearer $TOKEN"
+  # Cairn's /auth/me last, just before the storm: it is the storm's "before".
+  login_token "$cport"
+  RSS_PID=$cairn_pid bench_target "cairn /auth/me" "http://$HOST:$cport/api/v1/auth/me" \
+    -H "Authorization: Bearer $TOKEN"
+  login_storm "$cport" "$cairn_pid"
 
   kill -0 "$cairn_pid" 2>/dev/null || die "cairn died during the load runs"
   HWM_KB=$(rss_kb "$cairn_pid" VmHWM)

@@ -51,16 +51,16 @@ Status InsertApiKey(SQLite::Database& db, const ApiKeyRow& k) {
 
 Result<ApiKeyOwner> FindApiKeyByHash(SQLite::Database& db, const std::string& key_hash) {
   try {
-    SQLite::Statement q(db, std::string("SELECT ") + kColumns +
-                                ", u.email, u.role, u.status FROM api_keys k JOIN users u ON "
-                                "u.id = k.user_id WHERE k.key_hash = ?");
-    q.bind(1, key_hash);
-    if (!q.executeStep()) return Status::NotFound("No such key");
+    Query q(db, std::string("SELECT ") + kColumns +
+                    ", u.email, u.role, u.status FROM api_keys k JOIN users u ON u.id = "
+                    "k.user_id WHERE k.key_hash = ?");
+    q->bind(1, key_hash);
+    if (!q->executeStep()) return Status::NotFound("No such key");
     ApiKeyOwner out;
-    out.key = ReadRow(q);
-    out.email = q.getColumn(10).getString();
-    out.role = q.getColumn(11).getString();
-    out.status = q.getColumn(12).getString();
+    out.key = ReadRow(*q);
+    out.email = q->getColumn(10).getString();
+    out.role = q->getColumn(11).getString();
+    out.status = q->getColumn(12).getString();
     return out;
   } catch (const std::exception& e) {
     return FromSqliteError(e, "find api key");

@@ -3,7 +3,10 @@
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
+#include <shared_mutex>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 
 #include "util/log.h"
 
@@ -30,6 +33,58 @@ std::string SwitchToWal(SQLite::Database& db, int busy_timeout_ms) {
 }
 
 }  // namespace
+
+namespace {
+
+struct CachedStatement {
+  std::unique_ptr<SQLite::Statement> stmt;
+  bool in_use = false;
+};
+using StatementCache = std::unordered_map<std::string, CachedStatement>;
+
+// The statement caches of pooled connections, by handle. SQLite::Database
+// has nowhere to hang a cache, so a registry finds it; written only when a
+// pool opens or closes.
+std::shared_mutex g_caches_mu;
+std::unordered_map<sqlite3*, std::unique_ptr<StatementCache>> g_caches;  // guarded by g_caches_mu
+
+StatementCache* CacheOf(SQLite::Database& db) {
+  std::shared_lock<std::shared_mutex> lock(g_caches_mu);
+  auto it = g_caches.find(db.getHandle());
+  return it == g_caches.end() ? nullptr : it->second.get();
+}
+
+}  // namespace
+
+Query::Query(SQLite::Database& db, const std::string& sql) {
+  // The cache is this connection's alone, and the connection is this
+  // thread's while it holds the lease: no lock past the lookup.
+  if (StatementCache* cache = CacheOf(db)) {
+    CachedStatement& e = (*cache)[sql];
+    if (!e.in_use) {
+      if (!e.stmt) e.stmt = std::make_unique<SQLite::Statement>(db, sql);
+      e.in_use = true;
+      in_use_ = &e.in_use;
+      stmt_ = e.stmt.get();
+      return;
+    }
+  }
+  owned_ = std::make_unique<SQLite::Statement>(db, sql);
+  stmt_ = owned_.get();
+}
+
+Query::~Query() {
+  if (in_use_ == nullptr) return;
+  // tryReset reports the last step's error again, if any; the statement is
+  // reset all the same and stays usable.
+  (void)stmt_->tryReset();
+  try {
+    stmt_->clearBindings();
+  } catch (const std::exception&) {
+    // Cannot fail on a reset statement; a next user rebinds every parameter.
+  }
+  *in_use_ = false;
+}
 
 Result<std::unique_ptr<SQLite::Database>> OpenConnection(const DatabaseOptions& opts) {
   try {
@@ -58,12 +113,22 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& opts) {
   for (int i = 0; i < opts.pool_size; ++i) {
     auto conn = OpenConnection(opts);
     if (!conn.ok()) return conn.status();
+    {
+      std::unique_lock<std::shared_mutex> lock(g_caches_mu);
+      g_caches[conn.value()->getHandle()] = std::make_unique<StatementCache>();
+    }
+    db->handles_.push_back(conn.value()->getHandle());
     db->idle_.push_back(std::move(conn.value()));
   }
   return db;
 }
 
 Database::~Database() {
+  {
+    // Statements first: a connection with unfinalized ones cannot close.
+    std::unique_lock<std::shared_mutex> lock(g_caches_mu);
+    for (sqlite3* h : handles_) g_caches.erase(h);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   // Closing the last connection checkpoints the WAL into the main file.
   idle_.clear();
@@ -101,7 +166,8 @@ Result<double> Ping(Database& db, std::chrono::milliseconds wait) {
     conn.setBusyTimeout(static_cast<int>(wait.count()));
     // A real table, not "SELECT 1": it fails if the file is locked
     // exclusively by another process or its schema cannot be read.
-    conn.execAndGet("SELECT count(*) FROM instance");
+    Query q(conn, "SELECT count(*) FROM instance");
+    q->executeStep();
     conn.setBusyTimeout(db.options().busy_timeout_ms);
   } catch (const std::exception& e) {
     conn.setBusyTimeout(db.options().busy_timeout_ms);

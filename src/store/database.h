@@ -26,6 +26,8 @@
 
 #include "util/status.h"
 
+struct sqlite3;
+
 namespace cairn::store {
 
 struct DatabaseOptions {
@@ -80,11 +82,37 @@ class Database {
   std::mutex mu_;
   std::condition_variable returned_;
   std::vector<std::unique_ptr<SQLite::Database>> idle_;  // guarded by mu_
+  std::vector<sqlite3*> handles_;  // every connection's, for their statement caches
 };
 
 // Readiness: borrows a connection (waiting at most `wait`) and reads the
 // instance row. Returns the round trip in milliseconds, or Unavailable.
 Result<double> Ping(Database& db, std::chrono::milliseconds wait);
+
+// A prepared statement for one use, taken from its connection's cache.
+//
+// Compiling SQL costs more than running a short query, so every connection
+// of a Database pool keeps the statements it has compiled, keyed by their
+// text, until the pool closes. A Query borrows one, and on destruction resets it and clears
+// its bindings for the next user. A connection is used by one thread at a
+// time (the pool's lease), so the cache needs no lock. A statement already
+// borrowed (the same SQL nested on one connection), or a connection outside
+// a pool (commands, migrations, tests), gets a fresh statement instead.
+class Query {
+ public:
+  Query(SQLite::Database& db, const std::string& sql);
+  ~Query();
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  SQLite::Statement& operator*() { return *stmt_; }
+  SQLite::Statement* operator->() { return stmt_; }
+
+ private:
+  std::unique_ptr<SQLite::Statement> owned_;  // when not from a cache
+  SQLite::Statement* stmt_ = nullptr;
+  bool* in_use_ = nullptr;  // the cache entry's flag, when borrowed
+};
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed.
 class WriteTransaction {

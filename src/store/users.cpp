@@ -35,10 +35,10 @@ UserRow ReadRow(SQLite::Statement& q) {
 
 Result<UserRow> FindOne(SQLite::Database& db, const char* where, const std::string& value) {
   try {
-    SQLite::Statement q(db, std::string("SELECT ") + kReadColumns + " FROM users WHERE " + where);
-    q.bind(1, value);
-    if (!q.executeStep()) return Status::NotFound("No such user");
-    return ReadRow(q);
+    Query q(db, std::string("SELECT ") + kReadColumns + " FROM users WHERE " + where);
+    q->bind(1, value);
+    if (!q->executeStep()) return Status::NotFound("No such user");
+    return ReadRow(*q);
   } catch (const std::exception& e) {
     return FromSqliteError(e, "find user");
   }

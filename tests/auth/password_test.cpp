@@ -20,8 +20,8 @@ HashParams Fast() {
 }
 
 TEST_CASE("the password policy wants 8 characters, a letter and a digit, and 128 bytes at most") {
-  for (const char* good : {"abcdefg1", "Passw0rd", "12345678a", "pässwörd1",
-                           "correct horse battery staple 9"}) {
+  for (const char* good :
+       {"abcdefg1", "Passw0rd", "12345678a", "pässwörd1", "correct horse battery staple 9"}) {
     CAPTURE(good);
     CHECK(CheckPasswordPolicy(good).ok());
   }

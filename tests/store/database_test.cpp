@@ -76,6 +76,57 @@ TEST_CASE("a connection is opened in WAL mode with foreign keys and the chosen s
   CHECK(testing::FileExists(opts.path));
 }
 
+TEST_CASE("a Query reuses its connection's statement, reset and unbound, and nests safely") {
+  TempDir dir;
+  auto pool = Database::Open(Options(dir, 1));
+  REQUIRE(pool.ok());
+  auto lease = pool.value()->Acquire();
+  REQUIRE(lease.ok());
+  SQLite::Database& db = *lease.value();
+  db.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)");
+  db.exec("INSERT INTO t VALUES (1, 'one'), (2, 'two')");
+  const std::string sql = "SELECT v FROM t WHERE k = ?";
+  SQLite::Statement* first = nullptr;
+  {
+    Query q(db, sql);
+    q->bind(1, 1);
+    REQUIRE(q->executeStep());
+    CHECK(q->getColumn(0).getString() == "one");
+    first = &*q;
+    // The same SQL while the first is borrowed: a statement of its own.
+    Query nested(db, sql);
+    CHECK(&*nested != first);
+    nested->bind(1, 2);
+    REQUIRE(nested->executeStep());
+    CHECK(nested->getColumn(0).getString() == "two");
+    CHECK(q->getColumn(0).getString() == "one");  // undisturbed
+  }
+  {
+    Query again(db, sql);
+    CHECK(&*again == first);  // the cached one, back from its first use
+    // Reset and unbound: the parameter is NULL until bound, so no row.
+    CHECK_FALSE(again->executeStep());
+  }
+  {
+    // A query left mid-way holds no read transaction once it is gone.
+    Query partial(db, "SELECT v FROM t");
+    REQUIRE(partial->executeStep());
+  }
+  db.exec("INSERT INTO t VALUES (3, 'three')");
+  {
+    Query q(db, sql);
+    q->bind(1, 3);
+    REQUIRE(q->executeStep());
+    CHECK(q->getColumn(0).getString() == "three");
+  }
+  // A connection outside a pool has no cache and still works.
+  SQLite::Database plain(dir.File("plain.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  plain.exec("CREATE TABLE x (a)");
+  Query q(plain, "SELECT count(*) FROM x");
+  REQUIRE(q->executeStep());
+  CHECK(q->getColumn(0).getInt() == 0);
+}
+
 TEST_CASE("a file that is not a database is refused and left untouched") {
   LogCapture logs;
   TempDir dir;

@@ -53,11 +53,6 @@ void PasswordResets::Request(std::string email, std::string ip) {
   cv_.notify_all();
 }
 
-void PasswordResets::Drain() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
-}
-
 void PasswordResets::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
@@ -65,12 +60,9 @@ void PasswordResets::Run() {
     if (queue_.empty()) return;  // stopping, and nothing left to do
     Pending p = std::move(queue_.front());
     queue_.pop_front();
-    busy_ = true;
     lock.unlock();
     Process(p);
     lock.lock();
-    busy_ = false;
-    cv_.notify_all();
   }
 }
 

@@ -52,9 +52,6 @@ class PasswordResets {
   // Validation: the password policy, or field "token" invalid_or_expired.
   Status Reset(std::string_view token, std::string_view new_password, const std::string& ip);
 
-  // Waits until the queue is empty (the command line and tests).
-  void Drain();
-
  private:
   struct Pending {
     std::string email;
@@ -74,7 +71,6 @@ class PasswordResets {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // guarded by mu_
-  bool busy_ = false;          // guarded by mu_: a request is being processed
   bool stopping_ = false;      // guarded by mu_
   std::thread worker_;         // last: starts after everything it uses
 };

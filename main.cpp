@@ -25,8 +25,11 @@
 #include "auth/password_reset.h"
 #include "auth/sessions.h"
 #include "auth/signing_secret.h"
+#include "http/client_ip.h"
 #include "http/server.h"
 #include "mail/mailer.h"
+#include "ratelimit/limiter.h"
+#include "ratelimit/rules.h"
 #include "store/database.h"
 #include "store/mail.h"
 #include "store/maintenance.h"
@@ -173,6 +176,19 @@ int Serve(const Args& args) {
   deps.auth.cookies.access_name = cfg->access_cookie_name;
   deps.auth.cookies.refresh_name = cfg->refresh_cookie_name;
   deps.auth.cookies.secure = cfg->cookie_secure;
+  auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
+  if (!rules.ok()) return Fail(rules.status().message());
+  auto proxies = cairn::http::ProxyTrust::Parse(cfg->trust_proxy);
+  if (!proxies.ok()) return Fail("TRUST_PROXY: " + proxies.status().message());
+  std::unique_ptr<cairn::ratelimit::Limiter> limiter;
+  if (cfg->rate_limit_enabled) {
+    cairn::ratelimit::Limiter::Options opts;
+    opts.max_keys = static_cast<size_t>(cfg->rate_limit_max_keys);
+    limiter = std::make_unique<cairn::ratelimit::Limiter>(opts, cairn::SystemClock::Get());
+    deps.rate.limiter = limiter.get();
+  }
+  deps.rate.rules = std::move(rules.value());
+  deps.rate.proxies = std::move(proxies.value());
   cairn::http::Server server(cfg.value(), deps);
   st = server.Bind();
   if (!st.ok()) return Fail(st.message());

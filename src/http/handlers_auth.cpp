@@ -224,6 +224,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   reg.doc.success_description = "Created";
   reg.doc.data_schema = kUserSchema;
   reg.doc.errors = {409, 422, 503};
+  reg.rate_class = RateClass::kAuth;
   router.Add(std::move(reg));
 
   Route login = MakeRoute("POST", "/api/v1/auth/login", Bind(deps, Login), "auth", "Sign in");
@@ -235,6 +236,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   login.doc.request_schema = kLoginSchema;
   login.doc.data_schema = kTokensSchema;
   login.doc.errors = {401, 422, 423, 503};
+  login.rate_class = RateClass::kAuth;
   router.Add(std::move(login));
 
   Route me = MakeRoute("GET", "/api/v1/auth/me", Bind(deps, Me), "auth", "The signed-in account");
@@ -256,6 +258,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
     "properties": {"refreshToken": {"type": "string"}}})";
   refresh.doc.data_schema = kTokensSchema;
   refresh.doc.errors = {401, 403, 422, 503};
+  refresh.rate_class = RateClass::kAuth;
   router.Add(std::move(refresh));
 
   Route logout = MakeRoute("POST", "/api/v1/auth/logout", Bind(deps, Logout), "auth",
@@ -311,6 +314,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   forgot.doc.success_status = 202;
   forgot.doc.success_description = "Accepted";
   forgot.doc.errors = {422};
+  forgot.rate_class = RateClass::kAuth;
   router.Add(std::move(forgot));
 
   Route reset = MakeRoute("POST", "/api/v1/auth/reset-password", Bind(deps, ResetPassword), "auth",
@@ -323,6 +327,7 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
     "properties": {"token": {"type": "string"},
                    "password": {"type": "string", "minLength": 8}}})";
   reset.doc.errors = {422, 503};
+  reset.rate_class = RateClass::kAuth;
   router.Add(std::move(reset));
 }
 

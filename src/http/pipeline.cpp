@@ -122,12 +122,13 @@ bool IsValidCorrelationId(std::string_view id) {
 }
 
 Pipeline::Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes,
-                   const cairn::Clock& clock, Credentials credentials)
+                   const cairn::Clock& clock, Credentials credentials, RateLimiting rate)
     : router_(router),
       cors_(std::move(cors)),
       max_body_bytes_(max_body_bytes),
       clock_(clock),
-      credentials_(std::move(credentials)) {}
+      credentials_(std::move(credentials)),
+      rate_(std::move(rate)) {}
 
 void Pipeline::Install(httplib::Server& server) {
   server.set_pre_routing_handler(
@@ -261,6 +262,9 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
   if (route.auth != Auth::kPublic) {
     principal = Authenticate(req);
     if (!principal.ok()) {
+      // Failed credentials count as an anonymous request: guessing tokens
+      // is limited like any other anonymous traffic.
+      if (!Admit(req, res, route, nullptr)) return;
       res.set_header("WWW-Authenticate", "Bearer realm=\"cairn\"");
       WriteError(res, principal.status());
       return;
@@ -277,6 +281,7 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
     }
     call.principal = &principal.value();
   }
+  if (!Admit(req, res, route, call.principal)) return;
   Status st = route.handler(call, res);
   if (st.ok()) return;
   if (KindOf(st).http_status == 503) {
@@ -324,6 +329,72 @@ Result<auth::Principal> Pipeline::Authenticate(const httplib::Request& req) cons
   Result<auth::Principal> p = credentials_.access_token(cookie);
   if (p.ok()) p->credential = auth::Credential::kCookie;
   return p;
+}
+
+bool Pipeline::Admit(const httplib::Request& req, httplib::Response& res, const Route& route,
+                     const auth::Principal* who) const {
+  if (rate_.limiter == nullptr || route.rate_class == RateClass::kNever) return true;
+  const ratelimit::RuleTable& rules = rate_.rules;
+  std::string keys[2];
+  ratelimit::Bucket buckets[2];
+  const char* names[2] = {"", ""};
+  size_t n = 0;
+  auto add = [&](const char* name, std::string key, const ratelimit::Rules& r) {
+    if (r.empty()) return;  // unlimited
+    names[n] = name;
+    keys[n] = std::move(key);
+    buckets[n] = {keys[n], &r};
+    ++n;
+  };
+  auto ip = [&] { return IpKey(rate_.proxies.ClientIp(req)); };
+  switch (route.rate_class) {
+    case RateClass::kAuth:
+      add("auth", "auth:" + ip(), rules.auth);
+      break;
+    case RateClass::kRates:
+      add("rates", "rates:" + ip(), rules.rates);
+      break;
+    default:
+      if (who == nullptr) {
+        add("anonymous", "anon:" + ip(), rules.anonymous);
+      } else if (who->role == "admin") {
+        return true;  // admins are not limited
+      } else {
+        bool merchant = who->role == "merchant";
+        add(merchant ? "merchant" : "user", "user:" + who->user_id,
+            merchant ? rules.merchant : rules.user);
+        if (route.rate_class == RateClass::kPayments) {
+          add("payments", "pay:" + who->user_id, rules.payments);
+        }
+      }
+  }
+  if (n == 0) return true;
+
+  ratelimit::Decision d = rate_.limiter->Check(buckets, n);
+  int64_t now = UnixSeconds(clock_.Now());
+  std::string name = names[d.bucket];
+  res.set_header("X-RateLimit-Limit", std::to_string(d.limit));
+  res.set_header("X-RateLimit-Remaining", std::to_string(d.remaining));
+  res.set_header("X-RateLimit-Reset", std::to_string(now + d.reset_s));
+  // draft-ietf-httpapi-ratelimit-headers: the policy, and where it stands.
+  res.set_header("RateLimit-Policy", "\"" + name + "\";q=" + std::to_string(d.limit) +
+                                         ";w=" + std::to_string(d.window_s));
+  res.set_header("RateLimit", "\"" + name + "\";r=" + std::to_string(d.remaining) +
+                                  ";t=" + std::to_string(d.reset_s));
+  if (d.allowed) return true;
+  if (d.first_refusal) {
+    // Once per episode, not per refused request: a flood must not flood
+    // the log too.
+    log::Warn("rate_limited")
+        .Str("policy", name)
+        .Str("key", std::string(buckets[d.bucket].key))
+        .Int("retryAfter", d.retry_after_s)
+        .Emit();
+  }
+  WriteError(res, Status::ResourceExhausted("Too many requests; retry in " +
+                                            std::to_string(d.retry_after_s) + " s")
+                      .WithRetryAfter(static_cast<int>(d.retry_after_s)));
+  return false;
 }
 
 void Pipeline::PostRouting(const httplib::Request& req, httplib::Response& res) {

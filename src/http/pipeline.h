@@ -12,6 +12,8 @@
 //   7. authentication, for routes that require it: 401 otherwise; then
 //      the CSRF check for cookie-authenticated unsafe methods (403
 //      csrf_failed) and the route's role and API-key scopes (403)
+//   7b. rate limiting by the route's class: per IP, or per user once
+//      authenticated (429 with Retry-After; X-RateLimit-* headers)
 //   8. the handler, whose Status the envelope turns into the error body
 //
 // Steps 1-4 and the header half of 5 run in httplib's pre-routing hook, before the
@@ -30,9 +32,12 @@
 #include <functional>
 #include <string_view>
 
+#include "http/client_ip.h"
 #include "http/cors.h"
 #include "http/httplib_config.h"
 #include "http/router.h"
+#include "ratelimit/limiter.h"
+#include "ratelimit/rules.h"
 #include "util/clock.h"
 
 namespace cairn::http {
@@ -48,10 +53,17 @@ struct Credentials {
   std::string access_cookie = "access_token";
 };
 
+// Rate limiting; off when limiter is null.
+struct RateLimiting {
+  ratelimit::Limiter* limiter = nullptr;
+  ratelimit::RuleTable rules;
+  ProxyTrust proxies;
+};
+
 class Pipeline {
  public:
   Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes, const Clock& clock,
-           Credentials credentials = {});
+           Credentials credentials = {}, RateLimiting rate = {});
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
@@ -70,12 +82,18 @@ class Pipeline {
   bool CheckBodyHeaders(const httplib::Request& req, httplib::Response& res);
   void RunRoute(const httplib::Request& req, httplib::Response& res);
   Result<auth::Principal> Authenticate(const httplib::Request& req) const;
+  // Counts the request against its rate-limit buckets and sets the headers;
+  // false (with the 429 written) when it must not proceed. who is null for
+  // an anonymous caller, including one whose credentials failed.
+  bool Admit(const httplib::Request& req, httplib::Response& res, const Route& route,
+             const auth::Principal* who) const;
 
   const Router& router_;
   const CorsPolicy cors_;
   const size_t max_body_bytes_;
   const Clock& clock_;
   const Credentials credentials_;
+  const RateLimiting rate_;
 };
 
 // True if the Content-Type names JSON (application/json or a +json type),

@@ -31,9 +31,14 @@ namespace cairn::http {
 // access cookie, or an API key holding one of the route's scopes.
 enum class Auth { kPublic, kUser, kMerchant, kAdmin };
 
-// Which rate-limit rule a route counts against (API.md §8). kNever routes are
-// exempt from limiting (liveness).
-enum class RateClass { kNever, kStandard };
+// Which rate-limit rules a route counts against (API.md §8):
+//   kStandard  anonymous callers per IP; signed-in callers per user by role
+//              (admins unlimited)
+//   kAuth      register, login, refresh, forgot/reset password, per IP
+//   kPayments  money-moving POSTs: the role's rule and the payments rule
+//   kRates     exchange rates, per IP
+//   kNever     exempt (health probes)
+enum class RateClass { kNever, kStandard, kAuth, kPayments, kRates };
 
 struct PathParams {
   std::vector<std::pair<std::string, std::string>> values;

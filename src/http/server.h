@@ -21,7 +21,6 @@ namespace cairn::store {
 class Database;
 }
 
-
 namespace cairn::http {
 
 // What the routes need from the rest of the program.
@@ -30,6 +29,7 @@ namespace cairn::http {
 struct AppDeps {
   store::Database* db = nullptr;
   AuthDeps auth;
+  RateLimiting rate;  // off unless rate.limiter is set
 };
 
 // Builds the full route table and the OpenAPI document from it. The router

@@ -230,6 +230,29 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
     cfg->mail_from = value;
     return Status::Ok();
   }
+  if (name == "RATE_LIMIT_ENABLED") {
+    if (value != "0" && value != "1") return Bad(name, value, "must be 0 or 1");
+    cfg->rate_limit_enabled = value == "1";
+    return Status::Ok();
+  }
+  static const std::pair<const char*, std::string Config::*> kRuleSettings[] = {
+      {"RATE_LIMIT_ANON", &Config::rate_limit_anon},
+      {"RATE_LIMIT_USER", &Config::rate_limit_user},
+      {"RATE_LIMIT_MERCHANT", &Config::rate_limit_merchant},
+      {"RATE_LIMIT_AUTH", &Config::rate_limit_auth},
+      {"RATE_LIMIT_PAYMENTS", &Config::rate_limit_payments},
+      {"RATE_LIMIT_RATES", &Config::rate_limit_rates},
+      {"TRUST_PROXY", &Config::trust_proxy},
+  };
+  for (const auto& [setting, field] : kRuleSettings) {
+    if (name == setting) {
+      cfg->*field = value;
+      return Status::Ok();
+    }
+  }
+  if (name == "RATE_LIMIT_MAX_KEYS") {
+    return IntSetting(name, value, 1000, 100'000'000, &cfg->rate_limit_max_keys);
+  }
   if (name == "CAIRN_CONFIG") return Status::Ok();  // consumed by LoadConfig
   return Status::Internal("setting " + name + " has no parser");
 }
@@ -284,6 +307,18 @@ const std::vector<SettingInfo>& Settings() {
        "command that sends mail read from stdin, e.g. /usr/sbin/sendmail -t; empty: keep mail "
        "in the sandbox mailbox"},
       {"MAIL_FROM", "Cairn <cairn@localhost>", "From header of outgoing mail"},
+      {"RATE_LIMIT_ENABLED", "1", "0 turns rate limiting off (local sandboxes, test suites)"},
+      {"RATE_LIMIT_ANON", "100/15m", "anonymous /api requests per client IP (count/window)"},
+      {"RATE_LIMIT_USER", "60/1m,1000/1h", "requests per signed-in user with role user"},
+      {"RATE_LIMIT_MERCHANT", "300/1m,10000/1h", "requests per merchant"},
+      {"RATE_LIMIT_AUTH", "10/1m", "register, login, refresh, forgot/reset password per client IP"},
+      {"RATE_LIMIT_PAYMENTS", "10/1m", "money-moving POSTs per user"},
+      {"RATE_LIMIT_RATES", "120/1m", "exchange-rate reads per client IP"},
+      {"RATE_LIMIT_MAX_KEYS", "1000000",
+       "clients tracked at most (about 56 bytes each); beyond it new clients share a bucket"},
+      {"TRUST_PROXY", "0",
+       "0: the socket address is the client; N: trust N proxy hops of X-Forwarded-For; or a "
+       "comma list of trusted proxy addresses/CIDRs"},
       {"CAIRN_CONFIG", "", "optional config file of KEY=VALUE lines (--config)"},
   };
   return kSettings;

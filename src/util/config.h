@@ -55,6 +55,17 @@ struct Config {
   // mail in the sandbox mailbox.
   std::string mail_command;
   std::string mail_from = "Cairn <cairn@localhost>";
+  // Rate limiting (API.md §8). The rule strings are parsed, and refused
+  // with the setting's name, by ratelimit::RuleTableFrom at startup.
+  bool rate_limit_enabled = true;
+  std::string rate_limit_anon = "100/15m";
+  std::string rate_limit_user = "60/1m,1000/1h";
+  std::string rate_limit_merchant = "300/1m,10000/1h";
+  std::string rate_limit_auth = "10/1m";
+  std::string rate_limit_payments = "10/1m";
+  std::string rate_limit_rates = "120/1m";
+  int rate_limit_max_keys = 1'000'000;
+  std::string trust_proxy = "0";  // parsed by http::ProxyTrust::Parse
 };
 
 // One setting, for the loader and for --help and the README.

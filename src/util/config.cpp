@@ -315,7 +315,7 @@ const std::vector<SettingInfo>& Settings() {
       {"RATE_LIMIT_PAYMENTS", "10/1m", "money-moving POSTs per user"},
       {"RATE_LIMIT_RATES", "120/1m", "exchange-rate reads per client IP"},
       {"RATE_LIMIT_MAX_KEYS", "1000000",
-       "clients tracked at most (about 56 bytes each); beyond it new clients share a bucket"},
+       "clients tracked at most (about 59 bytes each); beyond it new clients share a bucket"},
       {"TRUST_PROXY", "0",
        "0: the socket address is the client; N: trust N proxy hops of X-Forwarded-For; or a "
        "comma list of trusted proxy addresses/CIDRs"},

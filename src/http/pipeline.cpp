@@ -224,17 +224,15 @@ void Pipeline::Dispatch(const httplib::Request& req, httplib::Response& res) {
 }
 
 void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
-  Result<picojson::object> body = picojson::object();
-  if (!req.body.empty()) {
-    body = json::ParseObject(req.body);
-    if (!body.ok()) {
-      WriteError(res, body.status());
-      return;
-    }
-  }
-
+  // Rate limiting comes as early as it can know the caller: a request the
+  // API refuses (no such route, bad credentials, wrong role, bad JSON) still
+  // counts, or refused requests would be a free way to probe.
   Router::Match m = router_.Find(req.method, req.path);
   if (m.route == nullptr) {
+    if (IsApiPath(req.path) && req.path != "/health" &&
+        !Admit(req, res, RateClass::kStandard, nullptr)) {
+      return;
+    }
     RefuseRouteless(req, res, m.allow);
     return;
   }
@@ -256,32 +254,45 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
     }
   }
 
-  Call call{req, m.params, body.value()};
-  call.trusted_origin = !IsUnsafeMethod(req.method) || FromTrustedOrigin(req, cors_);
+  bool trusted_origin = !IsUnsafeMethod(req.method) || FromTrustedOrigin(req, cors_);
   Result<auth::Principal> principal = Status::Unauthenticated("Authentication required");
   if (route.auth != Auth::kPublic) {
     principal = Authenticate(req);
     if (!principal.ok()) {
       // Failed credentials count as an anonymous request: guessing tokens
       // is limited like any other anonymous traffic.
-      if (!Admit(req, res, route, nullptr)) return;
+      if (!Admit(req, res, route.rate_class, nullptr)) return;
       res.set_header("WWW-Authenticate", "Bearer realm=\"cairn\"");
       WriteError(res, principal.status());
       return;
     }
-    if (principal->credential == auth::Credential::kCookie && !call.trusted_origin) {
+  }
+  const auth::Principal* who = principal.ok() ? &principal.value() : nullptr;
+  if (!Admit(req, res, route.rate_class, who)) return;
+  if (who != nullptr) {
+    if (who->credential == auth::Credential::kCookie && !trusted_origin) {
       WriteError(res, Status::PermissionDenied("Cross-site request refused; send Origin")
                           .WithReason("csrf_failed"));
       return;
     }
-    Status access = auth::CheckAccess(*principal, MinimumRole(route.auth), route.scopes);
+    Status access = auth::CheckAccess(*who, MinimumRole(route.auth), route.scopes);
     if (!access.ok()) {
       WriteError(res, access);
       return;
     }
-    call.principal = &principal.value();
   }
-  if (!Admit(req, res, route, call.principal)) return;
+
+  Result<picojson::object> body = picojson::object();
+  if (!req.body.empty()) {
+    body = json::ParseObject(req.body);
+    if (!body.ok()) {
+      WriteError(res, body.status());
+      return;
+    }
+  }
+  Call call{req, m.params, body.value()};
+  call.trusted_origin = trusted_origin;
+  call.principal = who;
   Status st = route.handler(call, res);
   if (st.ok()) return;
   if (KindOf(st).http_status == 503) {
@@ -331,9 +342,9 @@ Result<auth::Principal> Pipeline::Authenticate(const httplib::Request& req) cons
   return p;
 }
 
-bool Pipeline::Admit(const httplib::Request& req, httplib::Response& res, const Route& route,
+bool Pipeline::Admit(const httplib::Request& req, httplib::Response& res, RateClass rate_class,
                      const auth::Principal* who) const {
-  if (rate_.limiter == nullptr || route.rate_class == RateClass::kNever) return true;
+  if (rate_.limiter == nullptr || rate_class == RateClass::kNever) return true;
   const ratelimit::RuleTable& rules = rate_.rules;
   std::string keys[2];
   ratelimit::Bucket buckets[2];
@@ -347,7 +358,7 @@ bool Pipeline::Admit(const httplib::Request& req, httplib::Response& res, const 
     ++n;
   };
   auto ip = [&] { return IpKey(rate_.proxies.ClientIp(req)); };
-  switch (route.rate_class) {
+  switch (rate_class) {
     case RateClass::kAuth:
       add("auth", "auth:" + ip(), rules.auth);
       break;
@@ -363,7 +374,7 @@ bool Pipeline::Admit(const httplib::Request& req, httplib::Response& res, const 
         bool merchant = who->role == "merchant";
         add(merchant ? "merchant" : "user", "user:" + who->user_id,
             merchant ? rules.merchant : rules.user);
-        if (route.rate_class == RateClass::kPayments) {
+        if (rate_class == RateClass::kPayments) {
           add("payments", "pay:" + who->user_id, rules.payments);
         }
       }

@@ -6,15 +6,18 @@
 //   2. timing: X-Response-Time            (every response)
 //   3. security headers                   (every response)
 //   4. CORS, answering preflights
-//   5. body rules: 415 and 413 from the headers, then (once httplib has
-//      read the body) 400 for malformed JSON or nesting deeper than 32
+//   5. body rules: 415 and 413 from the headers
 //   6. routing: 404, 405 with Allow, deprecation headers
-//   7. authentication, for routes that require it: 401 otherwise; then
-//      the CSRF check for cookie-authenticated unsafe methods (403
+//   7. authentication, for routes that require it: 401 otherwise
+//   8. rate limiting by the route's class: per IP, or per user once
+//      authenticated (429 with Retry-After; X-RateLimit-* headers). Refused
+//      requests before and after this step count too: unknown /api routes
+//      and failed credentials as anonymous, and everything below
+//   9. the CSRF check for cookie-authenticated unsafe methods (403
 //      csrf_failed) and the route's role and API-key scopes (403)
-//   7b. rate limiting by the route's class: per IP, or per user once
-//      authenticated (429 with Retry-After; X-RateLimit-* headers)
-//   8. the handler, whose Status the envelope turns into the error body
+//  10. the body, once httplib has read it: 400 for malformed JSON or
+//      nesting deeper than 32
+//  11. the handler, whose Status the envelope turns into the error body
 //
 // Steps 1-4 and the header half of 5 run in httplib's pre-routing hook, before the
 // body is read. A request without a body is dispatched right there; one with
@@ -85,7 +88,7 @@ class Pipeline {
   // Counts the request against its rate-limit buckets and sets the headers;
   // false (with the 429 written) when it must not proceed. who is null for
   // an anonymous caller, including one whose credentials failed.
-  bool Admit(const httplib::Request& req, httplib::Response& res, const Route& route,
+  bool Admit(const httplib::Request& req, httplib::Response& res, RateClass rate_class,
              const auth::Principal* who) const;
 
   const Router& router_;

@@ -48,7 +48,7 @@ Server::Server(const Config& config, const AppDeps& deps) : config_(config), dep
   }
   pipeline_ =
       std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins), config.max_body_bytes,
-                                 SystemClock::Get(), std::move(credentials));
+                                 SystemClock::Get(), std::move(credentials), deps_.rate);
 
   // httplib keeps a worker for each open keep-alive connection; the queue
   // bounds accepted connections waiting for one (beyond it they are closed).

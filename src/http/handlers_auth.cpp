@@ -171,13 +171,6 @@ Status ChangePassword(AuthDeps& d, const Call& call, httplib::Response& res) {
   return Status::Ok();
 }
 
-Status Me(AuthDeps& d, const Call& call, httplib::Response& res) {
-  Result<store::UserRow> user = d.accounts->Me(*call.principal);
-  if (!user.ok()) return user.status();
-  WriteValue(res, 200, UserJson(user.value()));
-  return Status::Ok();
-}
-
 Status ForgotPassword(AuthDeps& d, const Call& call, httplib::Response& res) {
   Result<std::string> email = StringField(call.body, "email");
   if (!email.ok()) return email.status();
@@ -239,7 +232,8 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   login.rate_class = RateClass::kAuth;
   router.Add(std::move(login));
 
-  Route me = MakeRoute("GET", "/api/v1/auth/me", Bind(deps, Me), "auth", "The signed-in account");
+  Route me =
+      MakeRoute("GET", "/api/v1/auth/me", Bind(deps, GetMe), "auth", "The signed-in account");
   me.auth = Auth::kUser;
   me.scopes = {"profile:read"};
   me.doc.data_schema = kUserSchema;

@@ -34,4 +34,7 @@ void RegisterUserRoutes(Router& router, AuthDeps* deps);
 void RegisterApiKeyRoutes(Router& router, AuthDeps* deps);
 void RegisterAdminRoutes(Router& router, AuthDeps* deps);
 
+// The caller's own user: GET /api/v1/auth/me and GET /api/v1/users/me.
+Status GetMe(AuthDeps& d, const Call& call, httplib::Response& res);
+
 }  // namespace cairn::http

@@ -20,13 +20,6 @@ Status CheckId(std::string_view id, const char* what) {
   return Status::Ok();
 }
 
-Status GetMe(AuthDeps& d, const Call& call, httplib::Response& res) {
-  Result<store::UserRow> user = d.accounts->Me(*call.principal);
-  if (!user.ok()) return user.status();
-  WriteValue(res, 200, UserJson(user.value()));
-  return Status::Ok();
-}
-
 Status PatchMe(AuthDeps& d, const Call& call, httplib::Response& res) {
   Result<auth::UserPatch> patch = auth::ReadUserPatch(call.body, auth::Editor::kOwner);
   if (!patch.ok()) return patch.status();
@@ -176,6 +169,13 @@ constexpr char kPaginationNote[] =
     "hasNextPage, hasPreviousPage, nextCursor}}.";
 
 }  // namespace
+
+Status GetMe(AuthDeps& d, const Call& call, httplib::Response& res) {
+  Result<store::UserRow> user = d.accounts->Me(*call.principal);
+  if (!user.ok()) return user.status();
+  WriteValue(res, 200, UserJson(user.value()));
+  return Status::Ok();
+}
 
 void RegisterUserRoutes(Router& router, AuthDeps* deps) {
   Route get =

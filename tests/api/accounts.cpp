@@ -84,4 +84,28 @@ std::string QueryText(const ServerProcess& server, const std::string& sql) {
   return c.isNull() ? std::string() : c.getString();
 }
 
+long long UserCount(const ServerProcess& server) {
+  return QueryInt(server, "SELECT count(*) FROM users");
+}
+
+std::string UserRow(const ServerProcess& server, const std::string& id) {
+  return QueryText(server,
+                   "SELECT email || '|' || password_hash || '|' || first_name || '|' || "
+                   "last_name || '|' || coalesce(phone, '<null>') || '|' || date_of_birth || "
+                   "'|' || role || '|' || kyc_status || '|' || status || '|' || "
+                   "coalesce(deleted_at, '') || '|' || updated_at FROM users WHERE id = '" +
+                       id + "'");
+}
+
+std::map<std::string, std::string> DetailCodes(const picojson::object& body) {
+  std::map<std::string, std::string> out;
+  picojson::value details = Get(body, "error.details");
+  if (!details.is<picojson::array>()) return out;
+  for (const picojson::value& d : details.get<picojson::array>()) {
+    const auto& o = d.get<picojson::object>();
+    out[o.at("field").get<std::string>()] = o.at("code").get<std::string>();
+  }
+  return out;
+}
+
 }  // namespace cairn::test

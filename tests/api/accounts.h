@@ -5,6 +5,7 @@
 // request left behind. Each helper fails the calling test (REQUIRE) when a
 // step that is not under test goes wrong.
 
+#include <map>
 #include <string>
 
 #include "harness.h"
@@ -52,5 +53,12 @@ std::string AdminCreate(httplib::Client& cli, const Account& admin, const std::s
 // "SELECT count(*) FROM api_keys".
 long long QueryInt(const ServerProcess& server, const std::string& sql);
 std::string QueryText(const ServerProcess& server, const std::string& sql);
+
+// Accounts in the database, deleted ones included.
+long long UserCount(const ServerProcess& server);
+// Everything an edit of account `id` could touch, as one comparable string.
+std::string UserRow(const ServerProcess& server, const std::string& id);
+// A validation error's error.details as field -> code.
+std::map<std::string, std::string> DetailCodes(const picojson::object& body);
 
 }  // namespace cairn::test

@@ -17,10 +17,6 @@ using namespace cairn::test;
 
 namespace {
 
-long long Users(const ServerProcess& server) {
-  return QueryInt(server, "SELECT count(*) FROM users");
-}
-
 // The eight accounts the list tests look at: an admin and seven others, one
 // of them deleted.
 struct Directory {
@@ -211,7 +207,7 @@ TEST_CASE("the account list sorts by whitelisted fields only, and pages by offse
     CHECK(bad.status == 400);
     CHECK(bad.code == "bad_request");
   }
-  CHECK(Users(server) == 8);
+  CHECK(UserCount(server) == 8);
 
   Page o0 = List(cli, admin, "/api/v1/users?sort=email&limit=3&offset=0");
   REQUIRE(o0.status == 200);

@@ -14,28 +14,6 @@ using namespace cairn::test;
 
 namespace {
 
-// Everything a profile edit could touch, in one comparable string.
-std::string Row(const ServerProcess& server, const std::string& id) {
-  return QueryText(server,
-                   "SELECT email || '|' || password_hash || '|' || first_name || '|' || "
-                   "last_name || '|' || coalesce(phone, '<null>') || '|' || date_of_birth || "
-                   "'|' || role || '|' || kyc_status || '|' || status || '|' || updated_at "
-                   "FROM users WHERE id = '" +
-                       id + "'");
-}
-
-// error.details as field -> code (a validation error's array).
-std::map<std::string, std::string> DetailCodes(const picojson::object& body) {
-  std::map<std::string, std::string> out;
-  picojson::value details = Get(body, "error.details");
-  if (!details.is<picojson::array>()) return out;
-  for (const picojson::value& d : details.get<picojson::array>()) {
-    const auto& o = d.get<picojson::object>();
-    out[o.at("field").get<std::string>()] = o.at("code").get<std::string>();
-  }
-  return out;
-}
-
 httplib::Result PatchMe(httplib::Client& cli, const Account& a, const std::string& body) {
   return PatchJson(cli, "/api/v1/users/me", body, Bearer(a.access));
 }
@@ -92,7 +70,7 @@ TEST_CASE("PATCH /users/me trims and stores names and phone; phone null removes 
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   Account bob = RegisterAndLogin(cli, "bob@example.com");
-  const std::string bob_before = Row(server, bob.id);
+  const std::string bob_before = UserRow(server, bob.id);
 
   auto res = PatchMe(cli, ada,
                      R"({"firstName":"  Ada ","lastName":"\tLovelace  ","phone":"+4712345678",)"
@@ -135,7 +113,7 @@ TEST_CASE("PATCH /users/me trims and stores names and phone; phone null removes 
   CHECK(GetStr(removed_body, "data.lastName") == "King");
 
   // Someone else's row was never touched.
-  CHECK(Row(server, bob.id) == bob_before);
+  CHECK(UserRow(server, bob.id) == bob_before);
 }
 
 TEST_CASE("invalid profile values are 422 naming every failing field, and change nothing") {
@@ -143,7 +121,7 @@ TEST_CASE("invalid profile values are 422 naming every failing field, and change
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   REQUIRE(PatchMe(cli, ada, R"({"phone":"+4712345678"})")->status == 200);
-  const std::string before = Row(server, ada.id);
+  const std::string before = UserRow(server, ada.id);
 
   struct Bad {
     const char* body;
@@ -173,7 +151,7 @@ TEST_CASE("invalid profile values are 422 naming every failing field, and change
     auto body = JsonBody(res->body);
     CHECK(GetStr(body, "error.code") == "validation_error");
     CHECK(DetailCodes(body) == b.codes);
-    CHECK(Row(server, ada.id) == before);
+    CHECK(UserRow(server, ada.id) == before);
   }
   std::string long_name(101, 'a');
   auto too_long = PatchMe(cli, ada, R"({"lastName":")" + long_name + R"("})");
@@ -181,14 +159,14 @@ TEST_CASE("invalid profile values are 422 naming every failing field, and change
   CHECK(too_long->status == 422);
   CHECK(DetailCodes(JsonBody(too_long->body)) ==
         std::map<std::string, std::string>{{"lastName", "too_long"}});
-  CHECK(Row(server, ada.id) == before);
+  CHECK(UserRow(server, ada.id) == before);
 }
 
 TEST_CASE("role or kycStatus in a profile edit is 403 forbidden: no escalation, nothing changed") {
   ServerProcess server;
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
-  const std::string before = Row(server, ada.id);
+  const std::string before = UserRow(server, ada.id);
   for (const char* body :
        {R"({"role":"admin"})", R"({"kycStatus":"approved"})", R"({"role":"merchant"})",
         R"({"firstName":"Eve","role":"admin"})", R"({"role":null})",
@@ -198,7 +176,7 @@ TEST_CASE("role or kycStatus in a profile edit is 403 forbidden: no escalation, 
     REQUIRE(res);
     CHECK(res->status == 403);
     CHECK(GetStr(JsonBody(res->body), "error.code") == "forbidden");
-    CHECK(Row(server, ada.id) == before);
+    CHECK(UserRow(server, ada.id) == before);
   }
   CHECK(QueryText(server, "SELECT role FROM users WHERE id = '" + ada.id + "'") == "user");
   CHECK(QueryText(server, "SELECT kyc_status FROM users WHERE id = '" + ada.id + "'") == "pending");
@@ -215,7 +193,7 @@ TEST_CASE("email, password and dateOfBirth are read-only in a profile edit: 422 
   ServerProcess server;
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
-  const std::string before = Row(server, ada.id);
+  const std::string before = UserRow(server, ada.id);
   struct Bad {
     const char* body;
     std::map<std::string, std::string> codes;
@@ -236,7 +214,7 @@ TEST_CASE("email, password and dateOfBirth are read-only in a profile edit: 422 
     auto body = JsonBody(res->body);
     CHECK(GetStr(body, "error.code") == "validation_error");
     CHECK(DetailCodes(body) == b.codes);
-    CHECK(Row(server, ada.id) == before);
+    CHECK(UserRow(server, ada.id) == before);
   }
   // The old password still signs in; the new one was never set.
   Login(cli, "ada@example.com");
@@ -250,7 +228,7 @@ TEST_CASE("the profile routes need a valid token: 401 unauthorized") {
   ServerProcess server;
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
-  const std::string before = Row(server, ada.id);
+  const std::string before = UserRow(server, ada.id);
   for (const httplib::Headers& h :
        {httplib::Headers{}, Bearer("not-a-token"), Bearer(ada.access + "x"),
         httplib::Headers{{"Authorization", "Basic YWRhOlBhc3N3MHJkMQ=="}}}) {
@@ -263,7 +241,7 @@ TEST_CASE("the profile routes need a valid token: 401 unauthorized") {
     CHECK(patch->status == 401);
     CHECK(GetStr(JsonBody(patch->body), "error.code") == "unauthorized");
   }
-  CHECK(Row(server, ada.id) == before);
+  CHECK(UserRow(server, ada.id) == before);
 
   // After logout, the same token is refused too.
   REQUIRE(cli.Post("/api/v1/auth/logout", Bearer(ada.access), "", "application/json")->status ==
@@ -271,5 +249,5 @@ TEST_CASE("the profile routes need a valid token: 401 unauthorized") {
   auto after = PatchMe(cli, ada, R"({"firstName":"Eve"})");
   REQUIRE(after);
   CHECK(after->status == 401);
-  CHECK(Row(server, ada.id) == before);
+  CHECK(UserRow(server, ada.id) == before);
 }

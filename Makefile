@@ -79,6 +79,7 @@ OPT_OBJS  := $(call objs,opt,$(SRCS) main.cpp) $(BUILD)/opt/gen/embedded.o
 SAN_OBJS  := $(call objs,san,$(SRCS) main.cpp) $(BUILD)/san/gen/embedded.o
 LIB_TEST_OBJS := $(call objs,test,$(SRCS)) $(BUILD)/test/gen/embedded.o
 LIB_SAN_OBJS  := $(call objs,san,$(SRCS)) $(BUILD)/san/gen/embedded.o
+LIB_OPT_OBJS  := $(call objs,opt,$(SRCS)) $(BUILD)/opt/gen/embedded.o
 
 # --- the server --------------------------------------------------------------
 $(BUILD)/cairn: $(OPT_OBJS)
@@ -109,9 +110,14 @@ sanitize: $(BUILD)/san/cairn $(BUILD)/san/unit_tests $(BUILD)/san/api_tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  scripts/run_tests.sh $(BUILD)/san/unit_tests $(BUILD)/san/api_tests $(BUILD)/san/cairn
 
-bench: $(BUILD)/cairn
+# bench/limiter_keys.cpp measures the rate limiter through its API, built
+# from the server's own optimised objects.
+$(BUILD)/limiter_keys: $(call objs,opt,bench/limiter_keys.cpp) $(LIB_OPT_OBJS)
+	$(CXX) -o $@ $^ $(LIBS)
+
+bench: $(BUILD)/cairn $(BUILD)/limiter_keys
 	@scripts/deps.sh bench
-	@bash bench/run.sh
+	@LIMITER_BIN=$(BUILD)/limiter_keys bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

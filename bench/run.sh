@@ -13,11 +13,15 @@
 #                request as Cairn (bench/peers/express-auth), on Cairn's own
 #                database file with the same token.
 # It measures GET /api/v1/auth/me with a bearer token on Cairn and that peer,
-# then a login storm: BENCH_CONNECTIONS connections of POST /api/v1/auth/login
+# the same on a second Cairn with rate limiting on (a generous per-user rule,
+# so every request is checked and none refused), a flood of anonymous
+# requests that second Cairn answers with 429, then a login storm: BENCH_CONNECTIONS connections of POST /api/v1/auth/login
 # (Argon2id) running before and all through a second wrk measuring /auth/me,
 # with Cairn's RSS sampled throughout (peak and VmHWM reported). It also
 # measures Cairn's idle / under-load RSS, stripped binary size and time
-# from exec to first 200. It prints a table with PASS/MISS against the targets.
+# from exec to first 200, and runs bench/limiter_keys (LIMITER_BIN: the rate
+# limiter holding 1,000,000 client keys, memory and time per check). It prints
+# a table with PASS/MISS against the targets.
 # Misses do not fail the run (benchmarks are not tests); the exit status is
 # non-zero only if something could not be started or measured.
 #
@@ -34,6 +38,8 @@
 #                        here; its connections each hold a worker   default)
 #   CAIRN_BIN            server binary                              (build/cairn)
 #                        (pointing it elsewhere is for testing the harness)
+#   LIMITER_BIN          bench/limiter_keys.cpp built; unset or empty skips it
+#                        (`make bench` builds it and sets this)
 #
 # More endpoints: add a `bench_target NAME URL` line in main() below; see the
 # comment on bench_target for RSS sampling and extra wrk arguments.
@@ -51,6 +57,7 @@ BENCH_STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}
 BENCH_STORM_RAMP=${BENCH_STORM_RAMP:-2}
 BENCH_WORKER_THREADS=${BENCH_WORKER_THREADS:-}
 CAIRN_BIN=${CAIRN_BIN:-build/cairn}
+LIMITER_BIN=${LIMITER_BIN:-}
 
 HOST=127.0.0.1
 EXPRESS_DIR=$ROOT/bench/peers/express
@@ -74,6 +81,9 @@ T_ME_VS_NGINX=0.35     # cairn /auth/me rps / nginx rps     >=
 T_ME_P99_VS_NGINX=2.0  # cairn /auth/me p99 / nginx p99     <=
 T_STORM_ME=0.50        # /auth/me rps during the login storm / before it >=
 T_STORM_RSS_MB=128     # cairn peak RSS in the login storm, MB <
+T_LIMITED_ME=0.95      # /auth/me rps with rate limiting on / off  >=
+T_FLOOD_VS_HEALTH=1.0  # 429s served per second / cairn /health rps >=
+T_LIMITER_MB=64        # limiter heap for 1,000,000 keys, MB        <
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
@@ -354,18 +364,21 @@ record_result() {
 # ---------------------------------------------------------------------------
 # Servers.
 
-# start_cairn PORT DBDIR LOGFILE: sets CAIRN_PID. Its JSON request log goes to
-# /dev/null (nginx runs with access_log off, so neither pays for disk writes);
-# stderr is kept for diagnosing a failed start.
+# start_cairn PORT DBDIR LOGFILE [NAME=VALUE...]: sets CAIRN_PID. Its JSON
+# request log goes to /dev/null (nginx runs with access_log off, so neither
+# pays for disk writes); stderr is kept for diagnosing a failed start.
 # JWT_SECRET is the run's shared secret (the auth peer verifies Cairn's tokens
-# with it); WORKER_THREADS is set only when BENCH_WORKER_THREADS is.
+# with it); WORKER_THREADS is set only when BENCH_WORKER_THREADS is. Rate
+# limiting is off unless the extra settings turn it on: the load comes from
+# one address and would be refused.
 start_cairn() {
   local port=$1 dbdir=$2 logf=$3
+  shift 3
   mkdir -p "$dbdir"
   (
     [ -n "$BENCH_WORKER_THREADS" ] && export WORKER_THREADS=$BENCH_WORKER_THREADS
-    RATE_LIMIT_ENABLED=0 JWT_SECRET=$BENCH_JWT_SECRET exec "$CAIRN_BIN" serve --port "$port" \
-      --host "$HOST" --db "$dbdir/cairn.db"
+    export RATE_LIMIT_ENABLED=0 JWT_SECRET=$BENCH_JWT_SECRET
+    exec env "$@" "$CAIRN_BIN" serve --port "$port" --host "$HOST" --db "$dbdir/cairn.db"
   ) >/dev/null 2>"$logf" &
   CAIRN_PID=$!
   PIDS+=("$CAIRN_PID")
@@ -620,6 +633,34 @@ login_storm() {
   PEAK_KB='' record_result "cairn login storm"
 }
 
+# check_flood: the last run must have been refused almost entirely (all but
+# the anonymous rule's one request), or its rate says nothing about 429s.
+check_flood() {
+  local refused=${W_NON2XX:-0}
+  awk -v r="$refused" -v n="$W_REQS" 'BEGIN { exit !(n > 0 && r >= n - 1) }' ||
+    die "the 429 flood had $refused refusals in $W_REQS requests; rate limiting did not apply"
+}
+
+# run_limiter_keys: bench/limiter_keys (LIMITER_BIN) with the default cap of
+# 1,000,000 keys; sets LIMITER_OUT (its report), LIMITER_HEAP_MB (heap for
+# the keys, decimal MB) and LIMITER_OK (PASS if its properties held).
+run_limiter_keys() {
+  LIMITER_OUT= LIMITER_HEAP_MB= LIMITER_OK=
+  if [ -z "$LIMITER_BIN" ]; then
+    log "LIMITER_BIN unset: not measuring the limiter with 1,000,000 keys"
+    return
+  fi
+  [ -x "$LIMITER_BIN" ] || die "$LIMITER_BIN not found or not executable"
+  log "the rate limiter with 1,000,000 client keys ($LIMITER_BIN, about 20 s)"
+  local rc=0
+  LIMITER_OUT=$(timeout 300 "$LIMITER_BIN" 1000000) || rc=$?
+  [ "$rc" -le 1 ] || { printf '%s\n' "$LIMITER_OUT" >&2; die "$LIMITER_BIN failed (exit $rc)"; }
+  LIMITER_OK=$([ "$rc" -eq 0 ] && echo PASS || echo MISS)
+  LIMITER_HEAP_MB=$(printf '%s\n' "$LIMITER_OUT" |
+    awk '$1 == "memory" { sub(/^\+/, "", $3); printf "%.2f", $3 * 1048576 / 1e6 }')
+  [ -n "$LIMITER_HEAP_MB" ] || { printf '%s\n' "$LIMITER_OUT" >&2; die "could not read $LIMITER_BIN's memory line"; }
+}
+
 # ---------------------------------------------------------------------------
 # Report.
 
@@ -651,6 +692,10 @@ print_report() {
   storm_rss_mb=$(awk -v a="$storm_peak_mb" -v b="$storm_hwm_mb" \
     'BEGIN { if (a != "" || b != "") printf "%.2f", (a + 0 > b + 0) ? a : b }')
 
+  local r_limited r_flood
+  r_limited=$(ratio "$(rps_of "cairn /auth/me limited")" "$m_rps")
+  r_flood=$(ratio "$(rps_of "cairn 429 flood /api/v1")" "$c_rps")
+
   local line
   line=$(printf '%.0s-' $(seq 1 78))
   echo
@@ -681,6 +726,10 @@ print_report() {
   printf '%-44s %12s  %-12s %s\n' "cairn /auth/me p99 / nginx p99" "${r_me_p:-n/a}" "<= $T_ME_P99_VS_NGINX" "$(verdict "$r_me_p" '<=' "$T_ME_P99_VS_NGINX")"
   printf '%-44s %12s  %-12s %s\n' "cairn /auth/me rps in login storm / before" "${r_storm:-n/a}" ">= $T_STORM_ME" "$(verdict "$r_storm" '>=' "$T_STORM_ME")"
   printf '%-44s %12s  %-12s %s\n' "cairn logins answered 200 per second, storm" "${STORM_LOGIN_OK:-n/a}" "-" ""
+  printf '%-44s %12s  %-12s %s\n' "cairn /auth/me rps, rate limiting on / off" "${r_limited:-n/a}" ">= $T_LIMITED_ME" "$(verdict "$r_limited" '>=' "$T_LIMITED_ME")"
+  printf '%-44s %12s  %-12s %s\n' "cairn 429s per second / cairn /health rps" "${r_flood:-n/a}" ">= $T_FLOOD_VS_HEALTH" "$(verdict "$r_flood" '>=' "$T_FLOOD_VS_HEALTH")"
+  printf '%-44s %12s  %-12s %s\n' "limiter heap, 1,000,000 keys (MB)" "${LIMITER_HEAP_MB:-n/a}" "< $T_LIMITER_MB" "$(verdict "$LIMITER_HEAP_MB" '<' "$T_LIMITER_MB")"
+  printf '%-44s %12s  %-12s %s\n' "limiter cap held, no growth past it" "${LIMITER_OK:-n/a}" "-" "${LIMITER_OK:-}"
   printf '%-44s %12s  %-12s %s\n' "cairn peak RSS in login storm (MB)" "${storm_rss_mb:-n/a}" "< $T_STORM_RSS_MB" "$(verdict "$storm_rss_mb" '<' "$T_STORM_RSS_MB")"
   printf '%-44s %12s  %-12s %s\n' "cairn idle RSS (MB)" "$idle_mb" "< $T_IDLE_RSS_MB" "$(verdict "$idle_mb" '<' "$T_IDLE_RSS_MB")"
   printf '%-44s %12s  %-12s %s\n' "cairn RSS under /health load, max (MB)" "${load_mb:-n/a}" "-" ""
@@ -696,6 +745,9 @@ print_report() {
     echo "  /auth/me's wait in the queue. BENCH_WORKER_THREADS=$(( 2 * BENCH_CONNECTIONS + 32 )) gives both room."
   fi
   echo "binary: $CAIRN_BIN is $BIN_BYTES bytes as built ($BIN_STRIP_STATE); stripped size above."
+  if [ -n "$LIMITER_OUT" ]; then
+    printf '%s\n' "$LIMITER_OUT"
+  fi
   echo "MB = 10^6 bytes. Misses are reported, not failed: exit status is 0."
 }
 
@@ -742,10 +794,12 @@ main() {
     BIN_STRIPPED=$BIN_BYTES
   fi
 
-  # Startup first, while nothing else runs on the machine.
+  # Startup first, while nothing else runs on the machine; then the limiter
+  # alone.
   log "timing startup: $BENCH_STARTUP_RUNS fresh starts on fresh databases"
   time_startup
   log "startup median ${STARTUP_MS} ms (runs: $STARTUP_ALL)"
+  run_limiter_keys
 
   local cport nport n1port hport eport aport
   free_port cport; free_port nport; free_port n1port; free_port hport; free_port eport
@@ -789,8 +843,22 @@ main() {
   me_ok "$aport" || die "the auth peer's GET /api/v1/auth/me answered $HTTP_STATUS: $HTTP_BODY"
   log "express-auth :$aport (pid $EXPRESS_AUTH_PID) answers /auth/me for cairn's token"
 
+  # A second Cairn on the same database with rate limiting on: a per-user
+  # rule no run reaches (two rules, the most a class has, so the check is
+  # the costliest kind) and an anonymous rule of 1 per hour, so that after
+  # its first request an anonymous flood is all 429s.
+  local lport
+  free_port lport
+  start_cairn "$lport" "$TMP/db" "$TMP/cairn-limited.log" RATE_LIMIT_ENABLED=1 \
+    RATE_LIMIT_USER=1000000000/1m,1000000000/1h RATE_LIMIT_ANON=1/1h
+  local limited_pid=$CAIRN_PID
+  wait_ready cairn-limited "$limited_pid" "$lport" /health 15 "$TMP/cairn-limited.log"
+  me_ok "$lport" || die "the rate-limited cairn's GET /api/v1/auth/me answered $HTTP_STATUS: $HTTP_BODY"
+
   # The load runs. Later issues add endpoints here with bench_target.
   RSS_PID=$cairn_pid bench_target "cairn /health" "http://$HOST:$cport/health"
+  RSS_PID=$limited_pid bench_target "cairn 429 flood /api/v1" "http://$HOST:$lport/api/v1"
+  check_flood
   RSS_PID=$cairn_pid bench_target "cairn /api/v1/health" "http://$HOST:$cport/api/v1/health"
   bench_target "nginx /" "http://$HOST:$nport/"
   bench_target "nginx 1 worker /" "http://$HOST:$n1port/"
@@ -798,8 +866,12 @@ main() {
   bench_target "express /health" "http://$HOST:$eport/health"
   login_token "$cport"
   bench_target "express-auth /auth/me" "http://$HOST:$aport/api/v1/auth/me" -H "Authorization: Bearer $TOKEN"
-  # Cairn's /auth/me last, just before the storm: it is the storm's "before".
+  # Limiting on, then off, back to back (the same token: both read one
+  # database); off last, just before the storm: it is the storm's "before".
   login_token "$cport"
+  RSS_PID=$limited_pid bench_target "cairn /auth/me limited" "http://$HOST:$lport/api/v1/auth/me" \
+    -H "Authorization: Bearer $TOKEN"
+  [ -z "$W_NON2XX" ] || die "the rate-limited /auth/me run had $W_NON2XX answers other than 200"
   RSS_PID=$cairn_pid bench_target "cairn /auth/me" "http://$HOST:$cport/api/v1/auth/me" \
     -H "Authorization: Bearer $TOKEN"
   login_storm "$cport" "$cairn_pid"

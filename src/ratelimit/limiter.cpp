@@ -32,7 +32,6 @@ struct Gcra {
 
 Limiter::Limiter(Options opts, const Clock& clock)
     : opts_(opts),
-      per_shard_(std::max<size_t>(1, opts.max_keys / std::max<size_t>(1, opts.shards))),
       clock_(clock),
       shards_(new Shard[std::max<size_t>(1, opts.shards)]) {
   crypto_shorthash_keygen(hash_key_);
@@ -51,7 +50,12 @@ void Limiter::Sweep(Shard& shard, int64_t now_ns) {
     const Entry& e = it->second;
     bool spent = std::all_of(std::begin(e.tat), std::end(e.tat),
                              [now_ns](int64_t tat) { return tat <= now_ns; });
-    it = spent ? shard.entries.erase(it) : std::next(it);
+    if (spent) {
+      it = shard.entries.erase(it);
+      live_.fetch_sub(1, std::memory_order_relaxed);
+    } else {
+      ++it;
+    }
   }
 }
 
@@ -59,10 +63,16 @@ Limiter::Entry* Limiter::Find(Shard& shard, uint64_t hash, int64_t now_ns, bool*
   *overflowed = false;
   auto it = shard.entries.find(hash);
   if (it != shard.entries.end()) return &it->second;
-  if (shard.entries.size() >= per_shard_ && now_ns - shard.last_sweep_ns >= kNsPerS) {
+  if (live_.load(std::memory_order_relaxed) >= opts_.max_keys &&
+      now_ns - shard.last_sweep_ns >= kNsPerS) {
     Sweep(shard, now_ns);
   }
-  if (shard.entries.size() >= per_shard_) {
+  // The cap is on the whole table, not per shard: hashing spreads keys
+  // unevenly, and a per-shard quota would turn some new keys away while the
+  // table still had room. Claimed before inserting, so shards racing for the
+  // last places cannot together exceed it.
+  if (live_.fetch_add(1, std::memory_order_relaxed) >= opts_.max_keys) {
+    live_.fetch_sub(1, std::memory_order_relaxed);
     *overflowed = true;
     return &shard.overflow;
   }
@@ -147,14 +157,7 @@ Decision Limiter::Check(const Bucket* buckets, size_t n) {
   return d;
 }
 
-size_t Limiter::size() const {
-  size_t total = 0;
-  for (size_t i = 0; i < std::max<size_t>(1, opts_.shards); ++i) {
-    std::lock_guard<std::mutex> lock(shards_[i].mu);
-    total += shards_[i].entries.size();
-  }
-  return total;
-}
+size_t Limiter::size() const { return live_.load(std::memory_order_relaxed); }
 
 uint64_t Limiter::overflowed() const { return overflowed_.load(std::memory_order_relaxed); }
 

@@ -17,9 +17,10 @@
 // nothing is counted). Keys are hashed with a per-process SipHash key, so a
 // client cannot aim collisions at a shard.
 //
-// Bounded: at most max_keys live keys. A full shard first drops its spent
-// buckets (at most once a second); if it is still full, a new key is counted
-// in the shard's shared overflow bucket instead, which is as strict as the
+// Bounded: at most max_keys live keys in all. When the table is full, a
+// shard that meets a new key first drops its spent buckets (at most once a
+// second); if there is still no room, the new key is counted in the shard's
+// shared overflow bucket instead, which is as strict as the
 // rule and shared by every key that did not fit. Existing keys are never
 // evicted while their bucket holds information, so spraying new keys cannot
 // reset anyone's limit, and memory stays at the cap. A restart forgets
@@ -98,10 +99,10 @@ class Limiter {
   void Sweep(Shard& shard, int64_t now_ns);
 
   const Options opts_;
-  const size_t per_shard_;
   const Clock& clock_;
   unsigned char hash_key_[16];
   std::unique_ptr<Shard[]> shards_;
+  std::atomic<size_t> live_{0};  // keys in all shards' tables
   std::atomic<uint64_t> overflowed_{0};
 };
 

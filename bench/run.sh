@@ -36,6 +36,9 @@
 #                        measured during it                         (2)
 #   BENCH_WORKER_THREADS WORKER_THREADS for every Cairn started     (Cairn's
 #                        here; its connections each hold a worker   default)
+#   BENCH_AB_ROUNDS      rounds of each side of an A/B comparison   (3)
+#                        (limiting on/off, 429s vs /health), run in
+#                        alternating order, BENCH_SECONDS/2 s each
 #   CAIRN_BIN            server binary                              (build/cairn)
 #                        (pointing it elsewhere is for testing the harness)
 #   LIMITER_BIN          bench/limiter_keys.cpp built; unset or empty skips it
@@ -56,6 +59,7 @@ BENCH_NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 BENCH_STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}
 BENCH_STORM_RAMP=${BENCH_STORM_RAMP:-2}
 BENCH_WORKER_THREADS=${BENCH_WORKER_THREADS:-}
+BENCH_AB_ROUNDS=${BENCH_AB_ROUNDS:-3}
 CAIRN_BIN=${CAIRN_BIN:-build/cairn}
 LIMITER_BIN=${LIMITER_BIN:-}
 
@@ -323,6 +327,50 @@ bench_target() {
   parse_wrk "$out" "$name"
   record_result "$name"
 }
+
+# ab_compare NAME_A URL_A NAME_B URL_B [EXTRA_WRK_ARGS...]
+#   Two targets whose ratio is judged, measured in BENCH_AB_ROUNDS rounds of
+#   BENCH_SECONDS/2 s each, A then B in odd rounds and B then A in even ones,
+#   after one warmup each. This machine's throughput drifts by more than the
+#   few percent such a ratio is about; interleaving puts both sides through
+#   the same drift. Records NAME_A and NAME_B with requests/s over all their
+#   rounds, the worst round's p99 and the statuses other than 2xx/3xx.
+ab_compare() {
+  local name_a=$1 url_a=$2 name_b=$3 url_b=$4
+  shift 4
+  local secs=$(( BENCH_SECONDS / 2 > 0 ? BENCH_SECONDS / 2 : 1 ))
+  local -A reqs=() dur=() p99=() bad=()
+  local side round order
+  log "$name_a vs $name_b: $BENCH_AB_ROUNDS rounds of ${secs}s each, alternating"
+  if [ "$BENCH_WARMUP" -gt 0 ]; then
+    run_wrk "$TMP/wrk-ab-warmup-a.txt" "$BENCH_WARMUP" "$url_a" "$@"
+    run_wrk "$TMP/wrk-ab-warmup-b.txt" "$BENCH_WARMUP" "$url_b" "$@"
+  fi
+  for round in $(seq 1 "$BENCH_AB_ROUNDS"); do
+    order="a b"; [ $(( round % 2 )) -eq 0 ] && order="b a"
+    for side in $order; do
+      local url=$url_a name=$name_a
+      [ "$side" = b ] && url=$url_b name=$name_b
+      RSS_PID='' run_wrk "$TMP/wrk-ab-$side-$round.txt" "$secs" "$url" "$@"
+      parse_wrk "$TMP/wrk-ab-$side-$round.txt" "$name"
+      reqs[$side]=$(( ${reqs[$side]:-0} + W_REQS ))
+      dur[$side]=$(awk -v a="${dur[$side]:-0}" -v b="$W_SECS" 'BEGIN { printf "%.3f", a + b }')
+      p99[$side]=$(awk -v a="${p99[$side]:-0}" -v b="$W_P99" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+      bad[$side]=$(( ${bad[$side]:-0} + ${W_NON2XX:-0} ))
+    done
+  done
+  for side in a b; do
+    local name=$name_a
+    [ "$side" = b ] && name=$name_b
+    W_RPS=$(awk -v r="${reqs[$side]}" -v t="${dur[$side]}" 'BEGIN { printf "%.2f", r / t }')
+    W_P99=${p99[$side]} W_REQS=${reqs[$side]} W_NON2XX=
+    W_NOTE="$BENCH_AB_ROUNDS rounds A/B"
+    if [ "${bad[$side]}" -gt 0 ]; then W_NON2XX=${bad[$side]}; W_NOTE+="; non-2xx/3xx: ${bad[$side]}"; fi
+    PEAK_KB='' record_result "$name"
+    AB_NON2XX[$side]=${bad[$side]} AB_REQS[$side]=${reqs[$side]}
+  done
+}
+declare -A AB_NON2XX=() AB_REQS=()
 
 # parse_wrk OUTFILE NAME: reads wrk's output into W_RPS, W_P99 (ms), W_REQS
 # (completed requests), W_SECS (duration, s), W_NON2XX and W_NOTE (non-2xx/3xx
@@ -635,10 +683,10 @@ login_storm() {
 
 # check_flood: the last run must have been refused almost entirely (all but
 # the anonymous rule's one request), or its rate says nothing about 429s.
-check_flood() {
-  local refused=${W_NON2XX:-0}
-  awk -v r="$refused" -v n="$W_REQS" 'BEGIN { exit !(n > 0 && r >= n - 1) }' ||
-    die "the 429 flood had $refused refusals in $W_REQS requests; rate limiting did not apply"
+check_flood() {  # the flood is side b of the last ab_compare
+  local refused=${AB_NON2XX[b]:-0} n=${AB_REQS[b]:-0}
+  awk -v r="$refused" -v n="$n" 'BEGIN { exit !(n > 0 && r >= n - 1) }' ||
+    die "the 429 flood had $refused refusals in $n requests; rate limiting did not apply"
 }
 
 # run_limiter_keys: bench/limiter_keys (LIMITER_BIN) with the default cap of
@@ -693,8 +741,8 @@ print_report() {
     'BEGIN { if (a != "" || b != "") printf "%.2f", (a + 0 > b + 0) ? a : b }')
 
   local r_limited r_flood
-  r_limited=$(ratio "$(rps_of "cairn /auth/me limited")" "$m_rps")
-  r_flood=$(ratio "$(rps_of "cairn 429 flood /api/v1")" "$c_rps")
+  r_limited=$(ratio "$(rps_of "cairn /auth/me limited, A/B")" "$(rps_of "cairn /auth/me, A/B")")
+  r_flood=$(ratio "$(rps_of "cairn 429 flood /api/v1, A/B")" "$(rps_of "cairn /health, A/B")")
 
   local line
   line=$(printf '%.0s-' $(seq 1 78))
@@ -760,13 +808,14 @@ main() {
   done
   [ -x "$CAIRN_BIN" ] || die "$CAIRN_BIN not found or not executable (run make first)"
   for t in BENCH_SECONDS BENCH_WARMUP BENCH_CONNECTIONS BENCH_THREADS BENCH_STARTUP_RUNS \
-           BENCH_STORM_RAMP; do
+           BENCH_STORM_RAMP BENCH_AB_ROUNDS; do
     [[ ${!t} =~ ^[0-9]+$ ]] || die "$t must be a whole number (got '${!t}')"
   done
   [[ -z $BENCH_WORKER_THREADS || $BENCH_WORKER_THREADS =~ ^[1-9][0-9]*$ ]] ||
     die "BENCH_WORKER_THREADS must be a positive whole number (got '$BENCH_WORKER_THREADS')"
   [ "$BENCH_SECONDS" -ge 1 ] || die "BENCH_SECONDS must be at least 1"
   [ "$BENCH_STARTUP_RUNS" -ge 1 ] || die "BENCH_STARTUP_RUNS must be at least 1"
+  [ "$BENCH_AB_ROUNDS" -ge 1 ] || die "BENCH_AB_ROUNDS must be at least 1"
   [ "$BENCH_CONNECTIONS" -ge "$BENCH_THREADS" ] || die "wrk needs BENCH_CONNECTIONS >= BENCH_THREADS"
 
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
@@ -857,8 +906,6 @@ main() {
 
   # The load runs. Later issues add endpoints here with bench_target.
   RSS_PID=$cairn_pid bench_target "cairn /health" "http://$HOST:$cport/health"
-  RSS_PID=$limited_pid bench_target "cairn 429 flood /api/v1" "http://$HOST:$lport/api/v1"
-  check_flood
   RSS_PID=$cairn_pid bench_target "cairn /api/v1/health" "http://$HOST:$cport/api/v1/health"
   bench_target "nginx /" "http://$HOST:$nport/"
   bench_target "nginx 1 worker /" "http://$HOST:$n1port/"
@@ -866,12 +913,19 @@ main() {
   bench_target "express /health" "http://$HOST:$eport/health"
   login_token "$cport"
   bench_target "express-auth /auth/me" "http://$HOST:$aport/api/v1/auth/me" -H "Authorization: Bearer $TOKEN"
-  # Limiting on, then off, back to back (the same token: both read one
-  # database); off last, just before the storm: it is the storm's "before".
+  # Rate limiting's cost, A/B: limiting off and on (the same token: both
+  # read one database), then a 429 flood against /health.
   login_token "$cport"
-  RSS_PID=$limited_pid bench_target "cairn /auth/me limited" "http://$HOST:$lport/api/v1/auth/me" \
+  ab_compare "cairn /auth/me, A/B" "http://$HOST:$cport/api/v1/auth/me" \
+    "cairn /auth/me limited, A/B" "http://$HOST:$lport/api/v1/auth/me" \
     -H "Authorization: Bearer $TOKEN"
-  [ -z "$W_NON2XX" ] || die "the rate-limited /auth/me run had $W_NON2XX answers other than 200"
+  [ "${AB_NON2XX[b]}" = 0 ] ||
+    die "the rate-limited /auth/me runs had ${AB_NON2XX[b]} answers other than 200"
+  ab_compare "cairn /health, A/B" "http://$HOST:$cport/health" \
+    "cairn 429 flood /api/v1, A/B" "http://$HOST:$lport/api/v1"
+  check_flood
+  # Cairn's /auth/me last, just before the storm: it is the storm's "before".
+  login_token "$cport"
   RSS_PID=$cairn_pid bench_target "cairn /auth/me" "http://$HOST:$cport/api/v1/auth/me" \
     -H "Authorization: Bearer $TOKEN"
   login_storm "$cport" "$cairn_pid"

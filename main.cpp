@@ -28,6 +28,8 @@
 #include "http/client_ip.h"
 #include "http/server.h"
 #include "mail/mailer.h"
+#include "payments/bank_accounts.h"
+#include "payments/sandbox_bank.h"
 #include "ratelimit/limiter.h"
 #include "ratelimit/rules.h"
 #include "store/database.h"
@@ -133,6 +135,18 @@ struct Identity {
   cairn::auth::PasswordResets resets;  // last: its worker uses the others
 };
 
+// The payments domain over the same database: the sandbox bank behind both
+// provider interfaces, and the services that use it.
+struct Payments {
+  Payments(const Config& cfg, cairn::store::Database& db)
+      : bank(cairn::payments::SandboxOptions{cfg.sandbox_settle_seconds, cfg.sandbox_fail_cents}),
+        bank_accounts(db, clock, bank) {}
+
+  const cairn::Clock& clock = cairn::SystemClock::Get();
+  cairn::payments::SandboxBank bank;
+  cairn::payments::BankAccounts bank_accounts;
+};
+
 int Serve(const Args& args) {
   auto cfg = LoadConfig(args);
   if (!cfg.ok()) return Fail(cfg.status().message());
@@ -176,6 +190,9 @@ int Serve(const Args& args) {
   deps.auth.cookies.access_name = cfg->access_cookie_name;
   deps.auth.cookies.refresh_name = cfg->refresh_cookie_name;
   deps.auth.cookies.secure = cfg->cookie_secure;
+  auto payments = std::make_unique<Payments>(cfg.value(), *db.value());
+  deps.payments.bank_accounts = &payments->bank_accounts;
+  deps.payments.rates_updated_at = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());
   auto proxies = cairn::http::ProxyTrust::Parse(cfg->trust_proxy);
@@ -213,6 +230,7 @@ int Serve(const Args& args) {
   finished.store(true);
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  payments.reset();
   identity.reset();    // sends the queued reset mails, then stops its worker
   db.value().reset();  // closes every connection, checkpointing the WAL
   log_buffering.reset();

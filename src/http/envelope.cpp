@@ -154,14 +154,22 @@ void WriteErrorForStatus(httplib::Response& res) {
   WriteError(res, res.status, CodeForHttpStatus(res.status), message);
 }
 
-void WriteData(httplib::Response& res, int http_status, std::string_view data_json) {
+std::string DataEnvelope(std::string_view data_json) {
   std::string body;
   body.reserve(24 + data_json.size());
   body += "{\"success\":true,\"data\":";
   body += data_json;
   body.push_back('}');
+  return body;
+}
+
+void WriteBody(httplib::Response& res, int http_status, std::string body) {
   res.status = http_status;
   res.set_content(std::move(body), kJson);
+}
+
+void WriteData(httplib::Response& res, int http_status, std::string_view data_json) {
+  WriteBody(res, http_status, DataEnvelope(data_json));
 }
 
 void WriteValue(httplib::Response& res, int http_status, const picojson::value& data) {

@@ -41,6 +41,11 @@ void WriteError(httplib::Response& res, int http_status, std::string_view code,
 // Fills an empty error body from res.status alone.
 void WriteErrorForStatus(httplib::Response& res);
 
+// {"success":true,"data":<data_json>} as text, and writing such a body
+// (kept and replayed by idempotent routes).
+std::string DataEnvelope(std::string_view data_json);
+void WriteBody(httplib::Response& res, int http_status, std::string body);
+
 // data_json: the serialised value of "data".
 void WriteData(httplib::Response& res, int http_status, std::string_view data_json);
 void WriteValue(httplib::Response& res, int http_status, const picojson::value& data);

@@ -22,6 +22,8 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterUserRoutes(router, &app.auth);  // /users/me before the admin's /users/{id}
   RegisterApiKeyRoutes(router, &app.auth);
   RegisterAdminRoutes(router, &app.auth);
+  RegisterRateRoutes(router, &app.payments);
+  RegisterBankAccountRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "http/handlers_auth.h"
+#include "http/handlers_payments.h"
 #include "http/handlers_system.h"
 #include "http/httplib_config.h"
 #include "http/pipeline.h"
@@ -29,6 +30,7 @@ namespace cairn::http {
 struct AppDeps {
   store::Database* db = nullptr;
   AuthDeps auth;
+  PaymentDeps payments;
   RateLimiting rate;  // off unless rate.limiter is set
 };
 

@@ -253,6 +253,26 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
   if (name == "RATE_LIMIT_MAX_KEYS") {
     return IntSetting(name, value, 1000, 100'000'000, &cfg->rate_limit_max_keys);
   }
+  if (name == "SANDBOX_SETTLE_SECONDS") {
+    return IntSetting(name, value, 0, 24 * 3600, &cfg->sandbox_settle_seconds);
+  }
+  if (name == "SANDBOX_FAIL_CENTS") {
+    std::vector<int> cents;
+    for (const std::string& item : SplitList(value)) {
+      int64_t c = 0;
+      if (!ParseDecimal(item, 0, 99, &c) || item.size() != 2) {
+        return Bad(name, value, "must be a comma list of two-digit cents, like 13,66; or empty");
+      }
+      cents.push_back(static_cast<int>(c));
+    }
+    cfg->sandbox_fail_cents = std::move(cents);
+    return Status::Ok();
+  }
+  if (name == "FEATURE_CARDS") {
+    if (value != "0" && value != "1") return Bad(name, value, "must be 0 or 1");
+    cfg->feature_cards = value == "1";
+    return Status::Ok();
+  }
   if (name == "CAIRN_CONFIG") return Status::Ok();  // consumed by LoadConfig
   return Status::Internal("setting " + name + " has no parser");
 }
@@ -315,10 +335,15 @@ const std::vector<SettingInfo>& Settings() {
       {"RATE_LIMIT_PAYMENTS", "10/1m", "money-moving POSTs per user"},
       {"RATE_LIMIT_RATES", "120/1m", "exchange-rate reads per client IP"},
       {"RATE_LIMIT_MAX_KEYS", "1000000",
-       "clients tracked at most (about 59 bytes each); beyond it new clients share a bucket"},
+       "clients tracked at most (about 50 bytes each); beyond it new clients share a bucket"},
       {"TRUST_PROXY", "0",
        "0: the socket address is the client; N: trust N proxy hops of X-Forwarded-For; or a "
        "comma list of trusted proxy addresses/CIDRs"},
+      {"SANDBOX_SETTLE_SECONDS", "5", "seconds before a sandbox remittance settles"},
+      {"SANDBOX_FAIL_CENTS", "13",
+       "sandbox payments whose amount ends in these cents fail at settlement (comma list; "
+       "empty: none fail)"},
+      {"FEATURE_CARDS", "0", "1: serve the cards routes (404 when off)"},
       {"CAIRN_CONFIG", "", "optional config file of KEY=VALUE lines (--config)"},
   };
   return kSettings;

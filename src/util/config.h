@@ -66,6 +66,12 @@ struct Config {
   std::string rate_limit_rates = "120/1m";
   int rate_limit_max_keys = 1'000'000;
   std::string trust_proxy = "0";  // parsed by http::ProxyTrust::Parse
+  // The sandbox bank (API.md §13): seconds before a remittance settles, and
+  // the amounts' cents (0-99) whose payments fail at settlement.
+  int sandbox_settle_seconds = 5;
+  std::vector<int> sandbox_fail_cents = {13};
+  // Cards (API.md §9): off by default; the routes answer 404 when off.
+  bool feature_cards = false;
 };
 
 // One setting, for the loader and for --help and the README.

@@ -1,5 +1,7 @@
 #include "util/json.h"
 
+#include <charconv>
+
 namespace cairn::json {
 
 int NestingDepth(std::string_view text, int limit) {
@@ -141,7 +143,11 @@ void AppendValue(std::string& out, const picojson::value& v) {
   } else if (v.is<int64_t>()) {
     out += std::to_string(v.get<int64_t>());
   } else if (v.is<double>()) {
-    out += v.to_str();  // picojson prints integral doubles without ".0"
+    // The shortest text that reads back as the same double: 1.1, not
+    // picojson's 1.1000000000000001 (money is written this way: 1.29).
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get<double>());
+    out.append(buf, ec == std::errc() ? static_cast<size_t>(end - buf) : 0);
   } else if (v.is<std::string>()) {
     AppendString(out, v.get<std::string>());
   } else if (v.is<picojson::array>()) {

@@ -41,8 +41,8 @@ void AppendString(std::string& out, std::string_view s);
 std::string Quote(std::string_view s);
 
 // Compact JSON text of v. Unlike picojson's serialize(), '/' is not escaped,
-// so paths and URLs read as written. Numbers: int64 exactly, doubles with
-// up to 17 significant digits.
+// so paths and URLs read as written. Numbers: int64 exactly, doubles in the
+// shortest form that reads back as the same double (1.1, 1e+21).
 std::string Serialize(const picojson::value& v);
 
 }  // namespace cairn::json

@@ -1,0 +1,23 @@
+#pragma once
+
+// The payments domain's routes (API.md §9, §13), registered by area.
+
+#include "http/router.h"
+
+namespace cairn::payments {
+class BankAccounts;
+}
+
+namespace cairn::http {
+
+struct PaymentDeps {
+  payments::BankAccounts* bank_accounts = nullptr;
+  int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
+};
+
+// deps must outlive the router's use; its members may be null when only the
+// OpenAPI document is built.
+void RegisterBankAccountRoutes(Router& router, PaymentDeps* deps);
+void RegisterRateRoutes(Router& router, PaymentDeps* deps);
+
+}  // namespace cairn::http

@@ -1,0 +1,140 @@
+#include "payments/sandbox_bank.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "store/sandbox_bank.h"
+#include "util/ids.h"
+
+namespace cairn::payments {
+
+namespace {
+
+// The weights of Norway's MOD11 account-number check, over the first ten
+// digits.
+constexpr int kWeights[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+
+// The check digit for ten digits, or -1 when MOD11 leaves none (remainder 1).
+int CheckDigit(const std::string& ten) {
+  int sum = 0;
+  for (size_t i = 0; i < 10; ++i) sum += (ten[i] - '0') * kWeights[i];
+  int r = 11 - sum % 11;
+  if (r == 11) return 0;
+  if (r == 10) return -1;
+  return r;
+}
+
+std::string Dotted(const std::string& digits) {
+  return digits.substr(0, 4) + "." + digits.substr(4, 2) + "." + digits.substr(6);
+}
+
+BankAccountInfo InfoOf(const store::SandboxAccountRow& a) {
+  return {a.account_number, a.bank_name, a.currency, a.balance};
+}
+
+}  // namespace
+
+std::string SandboxBank::NewAccountNumber() {
+  for (;;) {
+    std::string ten;
+    for (int i = 0; i < 10; ++i) ten.push_back(static_cast<char>('0' + randombytes_uniform(10)));
+    int check = CheckDigit(ten);
+    if (check >= 0) return Dotted(ten + static_cast<char>('0' + check));
+  }
+}
+
+bool SandboxBank::IsValidAccountNumber(const std::string& dotted) {
+  if (dotted.size() != 13 || dotted[4] != '.' || dotted[7] != '.') return false;
+  std::string digits = dotted.substr(0, 4) + dotted.substr(5, 2) + dotted.substr(8);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  return CheckDigit(digits.substr(0, 10)) == digits[10] - '0';
+}
+
+Result<BankAccountInfo> SandboxBank::Link(SQLite::Database& conn, const LinkRequest& req,
+                                          int64_t now) {
+  // 10^10 numbers: a collision is rare, and retried.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    store::SandboxAccountRow a{NewAccountNumber(), req.bank_name, req.currency,
+                               req.initial_balance, now};
+    Status s = store::InsertSandboxAccount(conn, a);
+    if (s.ok()) return InfoOf(a);
+    if (s.code() != Code::kAlreadyExists) return s;
+  }
+  return Status::Internal("Could not allocate an account number");
+}
+
+Result<BankAccountInfo> SandboxBank::Read(SQLite::Database& conn,
+                                          const std::string& account_number) {
+  Result<store::SandboxAccountRow> a = store::FindSandboxAccount(conn, account_number);
+  if (!a.ok()) return a.status();
+  return InfoOf(*a);
+}
+
+Result<PaymentStatus> SandboxBank::Submit(SQLite::Database& conn, const PaymentOrder& order,
+                                          int64_t now) {
+  Result<int64_t> balance = store::DebitSandboxAccount(conn, order.account_number, order.amount);
+  if (!balance.ok()) return balance.status();
+  store::SandboxPaymentRow p;
+  p.id = NewId("sbp");
+  p.account_number = order.account_number;
+  p.amount = order.amount;
+  p.status = order.instant ? "completed" : "processing";
+  p.settle_at = order.instant ? now : now + opts_.settle_seconds;
+  // The outcome is fixed now, by the amount the payer instructed, and kept
+  // with the payment until settlement reveals it.
+  if (!order.instant && FailsAtSettlement(order.instructed)) {
+    p.failure = "Rejected by the receiving bank (sandbox rule: amounts ending in ." +
+                std::to_string(order.instructed % 100) + ")";
+  }
+  p.created_at = now;
+  p.settled_at = order.instant ? now : 0;
+  if (Status s = store::InsertSandboxPayment(conn, p); !s.ok()) return s;
+  PaymentStatus out;
+  out.ref = p.id;
+  out.state = order.instant ? PaymentState::kCompleted : PaymentState::kProcessing;
+  out.balance_after = *balance;
+  return out;
+}
+
+Result<std::vector<std::string>> SandboxBank::Due(SQLite::Database& conn, int64_t now,
+                                                  size_t limit) {
+  return store::DueSandboxPayments(conn, now, limit);
+}
+
+bool SandboxBank::FailsAtSettlement(int64_t amount) const {
+  int cents = static_cast<int>(amount % 100);
+  return std::find(opts_.fail_cents.begin(), opts_.fail_cents.end(), cents) !=
+         opts_.fail_cents.end();
+}
+
+Result<PaymentStatus> SandboxBank::Settle(SQLite::Database& conn, const std::string& ref,
+                                          int64_t now) {
+  Result<store::SandboxPaymentRow> p = store::FindSandboxPayment(conn, ref);
+  if (!p.ok()) return p.status();
+  PaymentStatus out;
+  out.ref = ref;
+  bool fails = !p->failure.empty();
+  const std::string& failure = p->failure;
+  if (Status s = store::FinishSandboxPayment(conn, ref, fails ? "failed" : "completed", failure,
+                                             now);
+      !s.ok()) {
+    return s;
+  }
+  Result<int64_t> balance = fails ? store::CreditSandboxAccount(conn, p->account_number, p->amount)
+                                  : Result<int64_t>(0);
+  if (!balance.ok()) return balance.status();
+  if (!fails) {
+    Result<store::SandboxAccountRow> a = store::FindSandboxAccount(conn, p->account_number);
+    if (!a.ok()) return a.status();
+    balance = a->balance;
+  }
+  out.state = fails ? PaymentState::kFailed : PaymentState::kCompleted;
+  out.failure = failure;
+  out.balance_after = *balance;
+  return out;
+}
+
+}  // namespace cairn::payments

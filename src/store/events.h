@@ -1,0 +1,31 @@
+#pragma once
+
+// The outbox (events): state changes recorded in the transaction that made
+// them, read in order by the dispatcher.
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace cairn::store {
+
+struct EventRow {
+  int64_t seq = 0;  // assigned on insert
+  std::string id;
+  std::string user_id;
+  std::string type;
+  std::string data;  // JSON
+  int64_t created_at = 0;
+};
+
+// Appends an event; returns its seq.
+Result<int64_t> InsertEvent(SQLite::Database& db, const EventRow& e);
+// Events not yet dispatched, in seq order, at most `limit`.
+Result<std::vector<EventRow>> PendingEvents(SQLite::Database& db, size_t limit);
+Status MarkEventDispatched(SQLite::Database& db, int64_t seq, int64_t now);
+
+}  // namespace cairn::store

@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "mail/mailer.h"
 #include "payments/bank_accounts.h"
+#include "payments/recipients.h"
 #include "payments/sandbox_bank.h"
 #include "ratelimit/limiter.h"
 #include "ratelimit/rules.h"
@@ -140,11 +141,13 @@ struct Identity {
 struct Payments {
   Payments(const Config& cfg, cairn::store::Database& db)
       : bank(cairn::payments::SandboxOptions{cfg.sandbox_settle_seconds, cfg.sandbox_fail_cents}),
-        bank_accounts(db, clock, bank) {}
+        bank_accounts(db, clock, bank),
+        recipients(db, clock) {}
 
   const cairn::Clock& clock = cairn::SystemClock::Get();
   cairn::payments::SandboxBank bank;
   cairn::payments::BankAccounts bank_accounts;
+  cairn::payments::Recipients recipients;
 };
 
 int Serve(const Args& args) {
@@ -192,6 +195,7 @@ int Serve(const Args& args) {
   deps.auth.cookies.secure = cfg->cookie_secure;
   auto payments = std::make_unique<Payments>(cfg.value(), *db.value());
   deps.payments.bank_accounts = &payments->bank_accounts;
+  deps.payments.recipients = &payments->recipients;
   deps.payments.rates_updated_at = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());

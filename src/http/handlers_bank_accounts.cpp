@@ -2,6 +2,7 @@
 // choose the primary account.
 
 #include "http/envelope.h"
+#include "http/fields.h"
 #include "http/handlers_payments.h"
 #include "http/idempotency.h"
 #include "http/lists.h"
@@ -41,39 +42,12 @@ picojson::value AccountJson(const store::BankAccountRow& a) {
 }
 
 Result<payments::LinkInput> ReadLink(const picojson::object& body) {
-  std::vector<FieldError> errors;
+  FieldReader f(body);
   payments::LinkInput in;
-  auto name = body.find("bankName");
-  if (name == body.end() || !name->second.is<std::string>()) {
-    errors.push_back({"bankName", "bankName is required", "required"});
-  } else {
-    in.bank_name = name->second.get<std::string>();
-  }
-  if (auto c = body.find("currency"); c != body.end()) {
-    if (!c->second.is<std::string>()) {
-      errors.push_back({"currency", "currency must be a string", "invalid_type"});
-    } else {
-      in.currency = c->second.get<std::string>();
-    }
-  }
-  if (auto b = body.find("initialBalance"); b != body.end()) {
-    switch (payments::ParseAmount(b->second, &in.initial_balance)) {
-      case payments::AmountError::kNone:
-        break;
-      case payments::AmountError::kNotANumber:
-        errors.push_back({"initialBalance", "initialBalance must be a number", "invalid_type"});
-        break;
-      case payments::AmountError::kTooPrecise:
-        errors.push_back(
-            {"initialBalance", "initialBalance has at most 2 decimals", "too_precise"});
-        break;
-      case payments::AmountError::kOutOfRange:
-        errors.push_back(
-            {"initialBalance", "initialBalance must be from 0 to 1000000", "out_of_range"});
-        break;
-    }
-  }
-  if (!errors.empty()) return Status::Validation("Request validation failed", std::move(errors));
+  in.bank_name = f.String("bankName");
+  in.currency = f.OptionalString("currency", in.currency);
+  in.initial_balance = f.Amount("initialBalance", false, in.initial_balance);
+  if (Status s = f.Finish(); !s.ok()) return s;
   return in;
 }
 

@@ -6,12 +6,14 @@
 
 namespace cairn::payments {
 class BankAccounts;
+class Recipients;
 }
 
 namespace cairn::http {
 
 struct PaymentDeps {
   payments::BankAccounts* bank_accounts = nullptr;
+  payments::Recipients* recipients = nullptr;
   int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
 };
 
@@ -19,5 +21,6 @@ struct PaymentDeps {
 // OpenAPI document is built.
 void RegisterBankAccountRoutes(Router& router, PaymentDeps* deps);
 void RegisterRateRoutes(Router& router, PaymentDeps* deps);
+void RegisterRecipientRoutes(Router& router, PaymentDeps* deps);
 
 }  // namespace cairn::http

@@ -24,6 +24,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterAdminRoutes(router, &app.auth);
   RegisterRateRoutes(router, &app.payments);
   RegisterBankAccountRoutes(router, &app.payments);
+  RegisterRecipientRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

@@ -4,26 +4,13 @@
 
 #include <algorithm>
 
+#include "payments/account_numbers.h"
 #include "store/sandbox_bank.h"
 #include "util/ids.h"
 
 namespace cairn::payments {
 
 namespace {
-
-// The weights of Norway's MOD11 account-number check, over the first ten
-// digits.
-constexpr int kWeights[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-
-// The check digit for ten digits, or -1 when MOD11 leaves none (remainder 1).
-int CheckDigit(const std::string& ten) {
-  int sum = 0;
-  for (size_t i = 0; i < 10; ++i) sum += (ten[i] - '0') * kWeights[i];
-  int r = 11 - sum % 11;
-  if (r == 11) return 0;
-  if (r == 10) return -1;
-  return r;
-}
 
 std::string Dotted(const std::string& digits) {
   return digits.substr(0, 4) + "." + digits.substr(4, 2) + "." + digits.substr(6);
@@ -39,18 +26,9 @@ std::string SandboxBank::NewAccountNumber() {
   for (;;) {
     std::string ten;
     for (int i = 0; i < 10; ++i) ten.push_back(static_cast<char>('0' + randombytes_uniform(10)));
-    int check = CheckDigit(ten);
+    int check = NorwegianCheckDigit(ten);
     if (check >= 0) return Dotted(ten + static_cast<char>('0' + check));
   }
-}
-
-bool SandboxBank::IsValidAccountNumber(const std::string& dotted) {
-  if (dotted.size() != 13 || dotted[4] != '.' || dotted[7] != '.') return false;
-  std::string digits = dotted.substr(0, 4) + dotted.substr(5, 2) + dotted.substr(8);
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return false;
-  }
-  return CheckDigit(digits.substr(0, 10)) == digits[10] - '0';
 }
 
 Result<BankAccountInfo> SandboxBank::Link(SQLite::Database& conn, const LinkRequest& req,

@@ -45,7 +45,6 @@ class SandboxBank final : public AccountInformation, public PaymentInitiation {
 
   // Eleven digits, dotted 4.2.5, with a valid MOD11 check digit.
   static std::string NewAccountNumber();
-  static bool IsValidAccountNumber(const std::string& dotted);
 
  private:
   bool FailsAtSettlement(int64_t amount) const;

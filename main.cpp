@@ -30,6 +30,8 @@
 #include "mail/mailer.h"
 #include "payments/bank_accounts.h"
 #include "payments/recipients.h"
+#include "payments/settlement.h"
+#include "payments/transactions.h"
 #include "payments/sandbox_bank.h"
 #include "ratelimit/limiter.h"
 #include "ratelimit/rules.h"
@@ -142,12 +144,17 @@ struct Payments {
   Payments(const Config& cfg, cairn::store::Database& db)
       : bank(cairn::payments::SandboxOptions{cfg.sandbox_settle_seconds, cfg.sandbox_fail_cents}),
         bank_accounts(db, clock, bank),
-        recipients(db, clock) {}
+        recipients(db, clock),
+        transactions(db, clock, bank),
+        settlement(transactions, std::chrono::milliseconds(500)) {}
 
   const cairn::Clock& clock = cairn::SystemClock::Get();
   cairn::payments::SandboxBank bank;
   cairn::payments::BankAccounts bank_accounts;
   cairn::payments::Recipients recipients;
+  cairn::payments::Transactions transactions;
+  // Last: its thread uses the others, and stops first.
+  cairn::payments::SettlementWorker settlement;
 };
 
 int Serve(const Args& args) {
@@ -196,6 +203,7 @@ int Serve(const Args& args) {
   auto payments = std::make_unique<Payments>(cfg.value(), *db.value());
   deps.payments.bank_accounts = &payments->bank_accounts;
   deps.payments.recipients = &payments->recipients;
+  deps.payments.transactions = &payments->transactions;
   deps.payments.rates_updated_at = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());

@@ -7,6 +7,7 @@
 namespace cairn::payments {
 class BankAccounts;
 class Recipients;
+class Transactions;
 }
 
 namespace cairn::http {
@@ -14,6 +15,7 @@ namespace cairn::http {
 struct PaymentDeps {
   payments::BankAccounts* bank_accounts = nullptr;
   payments::Recipients* recipients = nullptr;
+  payments::Transactions* transactions = nullptr;
   int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
 };
 
@@ -22,5 +24,6 @@ struct PaymentDeps {
 void RegisterBankAccountRoutes(Router& router, PaymentDeps* deps);
 void RegisterRateRoutes(Router& router, PaymentDeps* deps);
 void RegisterRecipientRoutes(Router& router, PaymentDeps* deps);
+void RegisterTransactionRoutes(Router& router, PaymentDeps* deps);
 
 }  // namespace cairn::http

@@ -1,6 +1,8 @@
 #include "http/lists.h"
 
+#include "payments/money.h"
 #include "util/base64url.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/numbers.h"
 
@@ -180,6 +182,45 @@ void WriteList(httplib::Response& res, picojson::array items, const ListRequest&
   body["pagination"] = picojson::value(std::move(p));
   res.status = 200;
   res.set_content(json::Serialize(picojson::value(std::move(body))), kJson);
+}
+
+Status ReadTimeRange(const httplib::Request& req, const std::string& field, int64_t* from,
+                     int64_t* to) {
+  *from = 0;
+  *to = 0;
+  for (bool upper : {false, true}) {
+    std::string name = field + (upper ? "[lte]" : "[gte]");
+    if (!req.has_param(name)) continue;
+    std::string value = req.get_param_value(name);
+    TimePoint t;
+    if (!ParseIso8601(value, &t)) {
+      return BadParam(name, "a time like 2026-01-15T10:30:00Z or a date like 2026-01-15");
+    }
+    int64_t s = UnixSeconds(t);
+    // A bare date as the upper bound takes in the whole day.
+    if (upper && value.size() == 10) s += 24 * 3600 - 1;
+    (upper ? *to : *from) = s;
+  }
+  return Status::Ok();
+}
+
+Status ReadAmountRange(const httplib::Request& req, const std::string& field, int64_t* min,
+                       int64_t* max) {
+  *min = -1;
+  *max = -1;
+  for (bool upper : {false, true}) {
+    std::string name = field + (upper ? "[lte]" : "[gte]");
+    if (!req.has_param(name)) continue;
+    std::string value = req.get_param_value(name);
+    picojson::value v;
+    int64_t minor = 0;
+    bool ok = value.find_first_not_of("0123456789.") == std::string::npos &&
+              picojson::parse(v, value).empty() &&
+              payments::ParseAmount(v, &minor) == payments::AmountError::kNone;
+    if (!ok) return BadParam(name, "an amount like 1000 or 99.95");
+    (upper ? *max : *min) = minor;
+  }
+  return Status::Ok();
 }
 
 }  // namespace cairn::http

@@ -42,4 +42,13 @@ void WriteList(httplib::Response& res, picojson::array items, const ListRequest&
 // A search parameter: empty, or 2-100 characters (else 400).
 Result<std::string> ReadSearch(const httplib::Request& req);
 
+// Range filters: <field>[gte] and <field>[lte] (API.md §7), each optional.
+// Times are ISO 8601 UTC or plain dates; a date as the upper bound means the
+// end of that day. Unix seconds, 0 when absent.
+Status ReadTimeRange(const httplib::Request& req, const std::string& field, int64_t* from,
+                     int64_t* to);
+// Amounts (at most two decimals) in minor units, -1 when absent.
+Status ReadAmountRange(const httplib::Request& req, const std::string& field, int64_t* min,
+                       int64_t* max);
+
 }  // namespace cairn::http

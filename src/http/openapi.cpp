@@ -39,12 +39,15 @@ struct ErrorResponse {
   const char* description;
 };
 constexpr ErrorResponse kErrors[] = {
-    {400, "BadRequest", "Malformed request: bad JSON, nesting deeper than 32, bad parameters"},
+    {400, "BadRequest",
+     "Malformed request: bad JSON, nesting deeper than 32, bad parameters; no_bank_account "
+     "for a payment with no account to pay from"},
     {401, "Unauthorized", "Missing or invalid credentials"},
+    {402, "PaymentRequired", "insufficient_balance: the bank refused the debit; nothing changed"},
     {403, "Forbidden",
-     "Not allowed for this caller: role, API-key scope, or csrf_failed for a cookie-"
-     "authenticated request from a foreign origin"},
-    {404, "NotFound", "No such route or resource"},
+     "Not allowed for this caller: role, API-key scope, csrf_failed for a cookie-"
+     "authenticated request from a foreign origin, or kyc_required for a remittance"},
+    {404, "NotFound", "No such route or resource, or not the caller's"},
     {405, "MethodNotAllowed", "The path exists but not with this method (see Allow)"},
     {409, "Conflict", "Conflicts with the current state"},
     {410, "Gone", "A deprecated route past its sunset"},

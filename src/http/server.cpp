@@ -25,6 +25,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterRateRoutes(router, &app.payments);
   RegisterBankAccountRoutes(router, &app.payments);
   RegisterRecipientRoutes(router, &app.payments);
+  RegisterTransactionRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

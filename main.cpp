@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "mail/mailer.h"
 #include "payments/bank_accounts.h"
+#include "payments/merchants.h"
 #include "payments/recipients.h"
 #include "payments/settlement.h"
 #include "payments/transactions.h"
@@ -146,6 +147,7 @@ struct Payments {
         bank_accounts(db, clock, bank),
         recipients(db, clock),
         transactions(db, clock, bank),
+        merchants(db, clock),
         settlement(transactions, std::chrono::milliseconds(500)) {}
 
   const cairn::Clock& clock = cairn::SystemClock::Get();
@@ -153,6 +155,7 @@ struct Payments {
   cairn::payments::BankAccounts bank_accounts;
   cairn::payments::Recipients recipients;
   cairn::payments::Transactions transactions;
+  cairn::payments::Merchants merchants;
   // Last: its thread uses the others, and stops first.
   cairn::payments::SettlementWorker settlement;
 };
@@ -204,6 +207,7 @@ int Serve(const Args& args) {
   deps.payments.bank_accounts = &payments->bank_accounts;
   deps.payments.recipients = &payments->recipients;
   deps.payments.transactions = &payments->transactions;
+  deps.payments.merchants = &payments->merchants;
   deps.payments.rates_updated_at = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());

@@ -8,6 +8,7 @@ namespace cairn::payments {
 class BankAccounts;
 class Recipients;
 class Transactions;
+class Merchants;
 }
 
 namespace cairn::http {
@@ -16,6 +17,7 @@ struct PaymentDeps {
   payments::BankAccounts* bank_accounts = nullptr;
   payments::Recipients* recipients = nullptr;
   payments::Transactions* transactions = nullptr;
+  payments::Merchants* merchants = nullptr;
   int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
 };
 
@@ -25,5 +27,6 @@ void RegisterBankAccountRoutes(Router& router, PaymentDeps* deps);
 void RegisterRateRoutes(Router& router, PaymentDeps* deps);
 void RegisterRecipientRoutes(Router& router, PaymentDeps* deps);
 void RegisterTransactionRoutes(Router& router, PaymentDeps* deps);
+void RegisterMerchantRoutes(Router& router, PaymentDeps* deps);
 
 }  // namespace cairn::http

@@ -26,6 +26,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterBankAccountRoutes(router, &app.payments);
   RegisterRecipientRoutes(router, &app.payments);
   RegisterTransactionRoutes(router, &app.payments);
+  RegisterMerchantRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

@@ -1,7 +1,5 @@
 #include "payments/transactions.h"
 
-#include <chrono>
-
 #include "payments/money.h"
 #include "payments/outbox.h"
 #include "payments/rates.h"
@@ -90,14 +88,6 @@ picojson::value EventData(const store::TransactionRow& t) {
   if (!t.merchant_name.empty()) o["merchantName"] = picojson::value(t.merchant_name);
   if (!t.failure.empty()) o["failure"] = picojson::value(t.failure);
   return picojson::value(o);
-}
-
-// The first second of the current month, UTC.
-int64_t StartOfMonth(TimePoint now) {
-  auto days = std::chrono::floor<std::chrono::days>(now);
-  std::chrono::year_month_day ymd(days);
-  std::chrono::sys_days first = ymd.year() / ymd.month() / std::chrono::day(1);
-  return std::chrono::duration_cast<std::chrono::seconds>(first.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -283,7 +273,7 @@ Result<Summary> Transactions::Summarize(const auth::Principal& who) {
   Result<store::TransactionTotals> all = store::SumTransactions(**lease, who.user_id, 0);
   if (!all.ok()) return all.status();
   Result<store::TransactionTotals> month =
-      store::SumTransactions(**lease, who.user_id, StartOfMonth(clock_.Now()));
+      store::SumTransactions(**lease, who.user_id, StartOfMonthUtc(clock_.Now()));
   if (!month.ok()) return month.status();
   out.all_time = *all;
   out.this_month = *month;

@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <vector>
+
 #include "store/database.h"
 
 namespace cairn::store {
@@ -57,6 +59,57 @@ Result<MerchantRow> FindMerchant(SQLite::Database& db, const std::string& id) {
 
 Result<MerchantRow> FindMerchantByUser(SQLite::Database& db, const std::string& user_id) {
   return FindOne(db, "user_id = ?", user_id);
+}
+
+Result<MerchantTotals> SumMerchantPayments(SQLite::Database& db, const std::string& merchant_id,
+                                           int64_t since) {
+  try {
+    Query q(db,
+            "SELECT count(*), coalesce(sum(amount), 0), coalesce(sum(fee), 0) FROM transactions "
+            "WHERE merchant_id = ? AND created_at >= ? AND status = 'completed'");
+    q->bind(1, merchant_id);
+    q->bind(2, since);
+    q->executeStep();
+    return MerchantTotals{q->getColumn(0).getInt64(), q->getColumn(1).getInt64(),
+                          q->getColumn(2).getInt64()};
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "sum merchant payments");
+  }
+}
+
+const std::vector<SortColumn>& MerchantPaymentSortColumns() {
+  static const std::vector<SortColumn> kSort = {{"createdAt", "t.created_at"},
+                                                {"amount", "t.amount"}};
+  return kSort;
+}
+
+Result<std::vector<MerchantPaymentRow>> ListMerchantPayments(SQLite::Database& db,
+                                                            const std::string& merchant_id,
+                                                            const ListSpec& base,
+                                                            ListResult* result) {
+  ListSpec spec = base;
+  spec.where.insert(spec.where.begin(), "t.merchant_id = ?");
+  spec.args.insert(spec.args.begin(), merchant_id);
+  std::vector<MerchantPaymentRow> rows;
+  Status st = RunList(
+      db,
+      "t.id, t.status, t.amount, t.fee, t.currency, u.first_name, u.last_name, t.created_at",
+      "transactions t JOIN users u ON u.id = t.user_id", "t.rowid", spec,
+      [&rows](SQLite::Statement& q) {
+        MerchantPaymentRow r;
+        r.id = q.getColumn(0).getString();
+        r.status = q.getColumn(1).getString();
+        r.amount = q.getColumn(2).getInt64();
+        r.fee = q.getColumn(3).getInt64();
+        r.currency = q.getColumn(4).getString();
+        r.payer_first_name = q.getColumn(5).getString();
+        r.payer_last_name = q.getColumn(6).getString();
+        r.created_at = q.getColumn(7).getInt64();
+        rows.push_back(std::move(r));
+      },
+      result);
+  if (!st.ok()) return st;
+  return rows;
 }
 
 }  // namespace cairn::store

@@ -125,4 +125,15 @@ int64_t UnixSeconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+int64_t StartOfDayUtc(TimePoint t) {
+  auto day = std::chrono::floor<std::chrono::days>(t);
+  return std::chrono::duration_cast<std::chrono::seconds>(day.time_since_epoch()).count();
+}
+
+int64_t StartOfMonthUtc(TimePoint t) {
+  std::chrono::year_month_day ymd(std::chrono::floor<std::chrono::days>(t));
+  std::chrono::sys_days first = ymd.year() / ymd.month() / std::chrono::day(1);
+  return std::chrono::duration_cast<std::chrono::seconds>(first.time_since_epoch()).count();
+}
+
 }  // namespace cairn

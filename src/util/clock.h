@@ -56,6 +56,10 @@ bool ParseIso8601(const std::string& s, TimePoint* out);
 
 int64_t UnixSeconds(TimePoint t);
 
+// The first second of t's day and of t's month, UTC, in Unix seconds.
+int64_t StartOfDayUtc(TimePoint t);
+int64_t StartOfMonthUtc(TimePoint t);
+
 // "12.34": micros as milliseconds with two decimals (truncated), without
 // printf; used on every request for X-Response-Time and the log line.
 std::string FormatMillis(int64_t micros);

@@ -30,8 +30,9 @@
 #include "mail/mailer.h"
 #include "payments/bank_accounts.h"
 #include "payments/merchants.h"
+#include "payments/notifications.h"
 #include "payments/recipients.h"
-#include "payments/settlement.h"
+#include "payments/worker.h"
 #include "payments/transactions.h"
 #include "payments/sandbox_bank.h"
 #include "ratelimit/limiter.h"
@@ -148,7 +149,15 @@ struct Payments {
         recipients(db, clock),
         transactions(db, clock, bank),
         merchants(db, clock),
-        settlement(transactions, std::chrono::milliseconds(500)) {}
+        notifications(db, clock),
+        settlement("settlement", std::chrono::milliseconds(500), kBatch,
+                   [this] { return transactions.SettleDue(kBatch); }),
+        dispatch("dispatch", std::chrono::milliseconds(250), kBatch,
+                 [this] { return notifications.DispatchPending(kBatch); }) {}
+
+  // Payments settled, events dispatched per pass at most: a backlog drains
+  // over several passes without holding the write lock for long.
+  static constexpr int kBatch = 100;
 
   const cairn::Clock& clock = cairn::SystemClock::Get();
   cairn::payments::SandboxBank bank;
@@ -156,8 +165,10 @@ struct Payments {
   cairn::payments::Recipients recipients;
   cairn::payments::Transactions transactions;
   cairn::payments::Merchants merchants;
-  // Last: its thread uses the others, and stops first.
-  cairn::payments::SettlementWorker settlement;
+  cairn::payments::Notifications notifications;
+  // Last: their threads use the others, and stop first.
+  cairn::payments::Worker settlement;
+  cairn::payments::Worker dispatch;
 };
 
 int Serve(const Args& args) {
@@ -208,6 +219,7 @@ int Serve(const Args& args) {
   deps.payments.recipients = &payments->recipients;
   deps.payments.transactions = &payments->transactions;
   deps.payments.merchants = &payments->merchants;
+  deps.payments.notifications = &payments->notifications;
   deps.payments.rates_updated_at = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());

@@ -9,6 +9,7 @@ class BankAccounts;
 class Recipients;
 class Transactions;
 class Merchants;
+class Notifications;
 }
 
 namespace cairn::http {
@@ -18,6 +19,7 @@ struct PaymentDeps {
   payments::Recipients* recipients = nullptr;
   payments::Transactions* transactions = nullptr;
   payments::Merchants* merchants = nullptr;
+  payments::Notifications* notifications = nullptr;
   int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
 };
 
@@ -28,5 +30,6 @@ void RegisterRateRoutes(Router& router, PaymentDeps* deps);
 void RegisterRecipientRoutes(Router& router, PaymentDeps* deps);
 void RegisterTransactionRoutes(Router& router, PaymentDeps* deps);
 void RegisterMerchantRoutes(Router& router, PaymentDeps* deps);
+void RegisterNotificationRoutes(Router& router, PaymentDeps* deps);
 
 }  // namespace cairn::http

@@ -27,6 +27,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterRecipientRoutes(router, &app.payments);
   RegisterTransactionRoutes(router, &app.payments);
   RegisterMerchantRoutes(router, &app.payments);
+  RegisterNotificationRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

@@ -1,0 +1,43 @@
+#include "payments/worker.h"
+
+#include "util/log.h"
+
+namespace cairn::payments {
+
+Worker::Worker(std::string name, std::chrono::milliseconds interval, int batch, Pass pass)
+    : name_(std::move(name)),
+      interval_(interval),
+      batch_(batch),
+      pass_(std::move(pass)),
+      thread_([this] { Run(); }) {}
+
+Worker::~Worker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Worker::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    Result<int> done = pass_();
+    if (!done.ok()) {
+      // The database is busy or failing; the next pass tries again.
+      log::Warn("worker_pass_failed")
+          .Str("worker", name_)
+          .Str("error", done.status().message())
+          .Emit();
+    } else if (*done > 0) {
+      log::Info("worker_pass").Str("worker", name_).Int("done", *done).Emit();
+    }
+    lock.lock();
+    bool backlog = done.ok() && *done >= batch_;
+    if (!backlog) wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace cairn::payments

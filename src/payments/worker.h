@@ -1,0 +1,45 @@
+#pragma once
+
+// A background worker: a thread that runs one pass of some job every
+// interval, and again at once after a pass that found a full batch (a
+// backlog drains without waiting). The settlement of payments and the
+// dispatch of outbox events run this way. The job keeps its state in the
+// database, so a pass cut short by a crash is simply done again by the next
+// process.
+//
+// The destructor stops the thread, waiting for the pass in progress.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "util/status.h"
+
+namespace cairn::payments {
+
+class Worker {
+ public:
+  // pass returns how much it did; `batch` is its most, when it found more.
+  using Pass = std::function<Result<int>()>;
+  Worker(std::string name, std::chrono::milliseconds interval, int batch, Pass pass);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+ private:
+  void Run();
+
+  const std::string name_;
+  const std::chrono::milliseconds interval_;
+  const int batch_;
+  const Pass pass_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts once the members above exist
+};
+
+}  // namespace cairn::payments

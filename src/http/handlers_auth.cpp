@@ -84,7 +84,7 @@ Status Login(AuthDeps& d, const Call& call, httplib::Response& res) {
   if (!email.ok()) return email.status();
   Result<std::string> password = StringField(call.body, "password");
   if (!password.ok()) return password.status();
-  auth::ClientInfo client{call.req.get_header_value("User-Agent"), call.req.remote_addr};
+  auth::ClientInfo client{call.req.get_header_value("User-Agent"), call.client_ip};
   Result<auth::TokenPair> tokens = d.accounts->Login(*email, *password, client);
   if (!tokens.ok()) return tokens.status();
   WriteTokens(d, res, tokens.value());
@@ -179,7 +179,7 @@ Status ForgotPassword(AuthDeps& d, const Call& call, httplib::Response& res) {
   if (!check.ok()) {
     return Status::Validation("Request validation failed", {{"email", check.message, check.code}});
   }
-  d.resets->Request(std::move(normalised), call.req.remote_addr);
+  d.resets->Request(std::move(normalised), call.client_ip);
   WriteMessage(res, 202,
                "If an account uses this email, a reset link is on its way. It is valid for one "
                "hour.");
@@ -191,7 +191,7 @@ Status ResetPassword(AuthDeps& d, const Call& call, httplib::Response& res) {
   if (!token.ok()) return token.status();
   Result<std::string> password = StringField(call.body, "password");
   if (!password.ok()) return password.status();
-  Status st = d.resets->Reset(*token, *password, call.req.remote_addr);
+  Status st = d.resets->Reset(*token, *password, call.client_ip);
   if (!st.ok()) return st;
   WriteMessage(res, 200, "Password changed; every session has been ended. Sign in again.");
   return Status::Ok();

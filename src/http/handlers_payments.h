@@ -10,6 +10,7 @@ class Recipients;
 class Transactions;
 class Merchants;
 class Notifications;
+class Compliance;
 }
 
 namespace cairn::http {
@@ -20,6 +21,7 @@ struct PaymentDeps {
   payments::Transactions* transactions = nullptr;
   payments::Merchants* merchants = nullptr;
   payments::Notifications* notifications = nullptr;
+  payments::Compliance* compliance = nullptr;
   int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
 };
 
@@ -31,5 +33,6 @@ void RegisterRecipientRoutes(Router& router, PaymentDeps* deps);
 void RegisterTransactionRoutes(Router& router, PaymentDeps* deps);
 void RegisterMerchantRoutes(Router& router, PaymentDeps* deps);
 void RegisterNotificationRoutes(Router& router, PaymentDeps* deps);
+void RegisterComplianceRoutes(Router& router, PaymentDeps* deps);
 
 }  // namespace cairn::http

@@ -290,9 +290,7 @@ void Pipeline::RunRoute(const httplib::Request& req, httplib::Response& res) {
       return;
     }
   }
-  Call call{req, m.params, body.value()};
-  call.trusted_origin = trusted_origin;
-  call.principal = who;
+  Call call{req, m.params, body.value(), who, trusted_origin, rate_.proxies.ClientIp(req)};
   Status st = route.handler(call, res);
   if (st.ok()) return;
   if (KindOf(st).http_status == 503) {

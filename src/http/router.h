@@ -56,6 +56,9 @@ struct Call {
   // For a state-changing method: whether Origin/Referer names this server or
   // an allowed origin (the CSRF check). Always true for safe methods.
   bool trusted_origin = true;
+  // The client's address: the socket's peer, or with TRUST_PROXY the address
+  // the trusted proxy saw (http/client_ip.h). For sessions, audit, consents.
+  std::string client_ip;
 };
 
 // A handler writes the success envelope and returns OK, or returns the error

@@ -28,6 +28,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterTransactionRoutes(router, &app.payments);
   RegisterMerchantRoutes(router, &app.payments);
   RegisterNotificationRoutes(router, &app.payments);
+  RegisterComplianceRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

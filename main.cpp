@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "mail/mailer.h"
 #include "payments/bank_accounts.h"
+#include "payments/cards.h"
 #include "payments/compliance.h"
 #include "payments/merchants.h"
 #include "payments/notifications.h"
@@ -144,7 +145,8 @@ struct Identity {
 // The payments domain over the same database: the sandbox bank behind both
 // provider interfaces, and the services that use it.
 struct Payments {
-  Payments(const Config& cfg, cairn::store::Database& db, cairn::auth::Sessions& sessions)
+  Payments(const Config& cfg, cairn::store::Database& db, cairn::auth::Sessions& sessions,
+           cairn::auth::PasswordHasher& hasher)
       : bank(cairn::payments::SandboxOptions{cfg.sandbox_settle_seconds, cfg.sandbox_fail_cents}),
         bank_accounts(db, clock, bank),
         recipients(db, clock),
@@ -152,6 +154,7 @@ struct Payments {
         merchants(db, clock),
         notifications(db, clock),
         compliance(db, clock, sessions),
+        cards(db, clock, hasher),
         settlement("settlement", std::chrono::milliseconds(500), kBatch,
                    [this] { return transactions.SettleDue(kBatch); }),
         dispatch("dispatch", std::chrono::milliseconds(250), kBatch,
@@ -169,6 +172,7 @@ struct Payments {
   cairn::payments::Merchants merchants;
   cairn::payments::Notifications notifications;
   cairn::payments::Compliance compliance;
+  cairn::payments::Cards cards;
   // Last: their threads use the others, and stop first.
   cairn::payments::Worker settlement;
   cairn::payments::Worker dispatch;
@@ -217,13 +221,16 @@ int Serve(const Args& args) {
   deps.auth.cookies.access_name = cfg->access_cookie_name;
   deps.auth.cookies.refresh_name = cfg->refresh_cookie_name;
   deps.auth.cookies.secure = cfg->cookie_secure;
-  auto payments = std::make_unique<Payments>(cfg.value(), *db.value(), identity->sessions);
+  auto payments = std::make_unique<Payments>(cfg.value(), *db.value(), identity->sessions,
+                                             identity->hasher);
   deps.payments.bank_accounts = &payments->bank_accounts;
   deps.payments.recipients = &payments->recipients;
   deps.payments.transactions = &payments->transactions;
   deps.payments.merchants = &payments->merchants;
   deps.payments.notifications = &payments->notifications;
   deps.payments.compliance = &payments->compliance;
+  deps.payments.cards = &payments->cards;
+  deps.payments.cards_enabled = cfg->feature_cards;
   deps.payments.rates_updated_at = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());

@@ -11,6 +11,7 @@ class Transactions;
 class Merchants;
 class Notifications;
 class Compliance;
+class Cards;
 }
 
 namespace cairn::http {
@@ -22,6 +23,8 @@ struct PaymentDeps {
   payments::Merchants* merchants = nullptr;
   payments::Notifications* notifications = nullptr;
   payments::Compliance* compliance = nullptr;
+  payments::Cards* cards = nullptr;
+  bool cards_enabled = false;  // FEATURE_CARDS
   int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
 };
 
@@ -34,5 +37,6 @@ void RegisterTransactionRoutes(Router& router, PaymentDeps* deps);
 void RegisterMerchantRoutes(Router& router, PaymentDeps* deps);
 void RegisterNotificationRoutes(Router& router, PaymentDeps* deps);
 void RegisterComplianceRoutes(Router& router, PaymentDeps* deps);
+void RegisterCardRoutes(Router& router, PaymentDeps* deps);
 
 }  // namespace cairn::http

@@ -29,6 +29,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterMerchantRoutes(router, &app.payments);
   RegisterNotificationRoutes(router, &app.payments);
   RegisterComplianceRoutes(router, &app.payments);
+  RegisterCardRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

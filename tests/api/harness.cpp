@@ -176,6 +176,13 @@ int ServerProcess::Stop() {
   return code;
 }
 
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 std::string ServerProcess::Stdout() const { return ReadFile(dir_.File("stdout")); }
 std::string ServerProcess::Stderr() const { return ReadFile(dir_.File("stderr")); }
 

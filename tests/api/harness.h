@@ -66,6 +66,8 @@ class ServerProcess {
 
   // Sends SIGTERM and waits (up to 15 s); returns the exit status, or -1.
   int Stop();
+  // SIGKILL, as a crash or a power cut would stop it: no shutdown at all.
+  void Kill();
   bool running() const { return pid_ > 0; }
   // Everything the server wrote to stdout so far (its JSON log lines).
   std::string Stdout() const;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -158,7 +159,10 @@ struct Payments {
         settlement("settlement", std::chrono::milliseconds(500), kBatch,
                    [this] { return transactions.SettleDue(kBatch); }),
         dispatch("dispatch", std::chrono::milliseconds(250), kBatch,
-                 [this] { return notifications.DispatchPending(kBatch); }) {}
+                 [this] { return notifications.DispatchPending(kBatch); }),
+        // One DELETE of whatever expired: never a backlog (batch: no limit).
+        purge("idempotency_purge", std::chrono::minutes(10), std::numeric_limits<int>::max(),
+              [this, &db] { return cairn::payments::PurgeExpiredKeys(db, clock); }) {}
 
   // Payments settled, events dispatched per pass at most: a backlog drains
   // over several passes without holding the write lock for long.
@@ -176,6 +180,7 @@ struct Payments {
   // Last: their threads use the others, and stop first.
   cairn::payments::Worker settlement;
   cairn::payments::Worker dispatch;
+  cairn::payments::Worker purge;
 };
 
 int Serve(const Args& args) {

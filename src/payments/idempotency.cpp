@@ -24,6 +24,15 @@ Result<std::optional<Reply>> Recall(SQLite::Database& conn, const std::string& u
   return std::optional<Reply>(Reply{row->status, row->body, true});
 }
 
+Result<int> PurgeExpiredKeys(store::Database& db, const Clock& clock) {
+  auto lease = db.Acquire();
+  if (!lease.ok()) return lease.status();
+  Result<int64_t> n =
+      store::PurgeIdempotency(**lease, UnixSeconds(clock.Now()) - kIdempotencyTtlS);
+  if (!n.ok()) return n.status();
+  return static_cast<int>(*n);
+}
+
 Status Remember(SQLite::Database& conn, const std::string& user_id, const IdempotencyKey& key,
                 const Reply& reply, int64_t now) {
   if (key.key.empty()) return Status::Ok();

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 
+#include "store/database.h"
+#include "util/clock.h"
 #include "util/status.h"
 
 namespace cairn::payments {
@@ -43,5 +45,9 @@ Result<std::optional<Reply>> Recall(SQLite::Database& conn, const std::string& u
 // transaction as the operation.
 Status Remember(SQLite::Database& conn, const std::string& user_id, const IdempotencyKey& key,
                 const Reply& reply, int64_t now);
+
+// Deletes records past kIdempotencyTtlS (they are ignored already); returns
+// how many. Run now and then by a worker so the table stays small.
+Result<int> PurgeExpiredKeys(store::Database& db, const Clock& clock);
 
 }  // namespace cairn::payments

@@ -201,6 +201,10 @@ Result<Reply> Transactions::PayQr(const auth::Principal& who, const QrPaymentInp
     if (!IsWellFormedId(in.merchant_id)) return Status::NotFound("No such merchant");
     Result<store::MerchantRow> merchant = store::FindMerchant(conn, in.merchant_id);
     if (!merchant.ok()) return merchant.status();
+    // A merchant whose account was deleted or erased takes no more payments.
+    Result<store::UserRow> owner = store::FindUserById(conn, merchant->user_id);
+    if (!owner.ok()) return owner.status();
+    if (owner->status != "active") return Status::NotFound("No such merchant");
     if (merchant->user_id == who.user_id) {
       return Status::Validation("Request validation failed",
                                 {{"merchantId", "A merchant cannot pay itself", "own_merchant"}});

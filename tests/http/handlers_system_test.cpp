@@ -57,7 +57,7 @@ struct Api {
     req.method = "GET";
     req.path = path;
     picojson::object body;
-    Call call{req, m.params, body};
+    Call call{req, m.params, body, nullptr, true, "127.0.0.1"};
     httplib::Response res;
     Status st = m.route->handler(call, res);
     if (!st.ok()) WriteError(res, st);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "auth/password.h"
+#include "util/json.h"
 
 namespace cairn::auth {
 
@@ -10,12 +11,6 @@ namespace {
 
 bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  return n;
-}
 
 std::string Trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -102,7 +97,7 @@ FieldCheck CheckEmail(std::string_view email) {
 }
 
 FieldCheck CheckName(std::string_view name) {
-  size_t n = CodePoints(name);
+  size_t n = json::CodePoints(name);
   if (n == 0) return {"required", "Must not be empty"};
   if (n > kMaxNameChars) return {"too_long", "Must be at most 100 characters"};
   bool letter = false;

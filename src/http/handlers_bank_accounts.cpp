@@ -67,7 +67,7 @@ Status Link(PaymentDeps& d, const Call& call, httplib::Response& res) {
 
 Status List(PaymentDeps& d, const Call& call, httplib::Response& res) {
   Result<ListRequest> list =
-      ReadListRequest(call.req, store::BankAccountSortColumns(), "createdAt");
+      ReadListRequest(call.req, store::BankAccountSortColumns(), "-createdAt");
   if (!list.ok()) return list.status();
   store::ListResult result;
   auto rows = d.bank_accounts->List(*call.principal, list->spec, &result);

@@ -3,6 +3,7 @@
 #include "payments/outbox.h"
 #include "store/database.h"
 #include "util/ids.h"
+#include "util/json.h"
 #include "util/log.h"
 
 namespace cairn::payments {
@@ -11,7 +12,7 @@ namespace {
 
 Status ValidateLink(const LinkInput& in) {
   std::vector<FieldError> errors;
-  if (in.bank_name.empty() || in.bank_name.size() > 100) {
+  if (in.bank_name.empty() || json::CodePoints(in.bank_name) > 100) {
     errors.push_back({"bankName", "bankName must be 1-100 characters", "invalid_length"});
   }
   if (in.currency != "NOK") {

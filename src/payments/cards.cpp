@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "util/ids.h"
+#include "util/json.h"
 
 namespace cairn::payments {
 
@@ -133,7 +134,7 @@ Status Cards::Cancel(const auth::Principal& who, const std::string& id) {
 
 Result<store::CardRow> Cards::OrderPhysical(const auth::Principal& who, const std::string& id,
                                             const std::string& address) {
-  if (address.size() < 10 || address.size() > 300 ||
+  if (json::CodePoints(address) < 10 || json::CodePoints(address) > 300 ||
       address.find_first_of("<>") != std::string::npos) {
     return Invalid("address", "address must be 10-300 characters, without markup",
                    "invalid_length");

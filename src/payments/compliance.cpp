@@ -4,6 +4,7 @@
 
 #include "payments/outbox.h"
 #include "util/ids.h"
+#include "util/json.h"
 #include "util/log.h"
 
 namespace cairn::payments {
@@ -13,12 +14,6 @@ namespace {
 template <size_t N>
 bool OneOf(const std::string& v, const char* const (&list)[N]) {
   return std::any_of(std::begin(list), std::end(list), [&v](const char* x) { return v == x; });
-}
-
-// Characters, not bytes: UTF-8 continuation bytes do not count.
-size_t Chars(const std::string& s) {
-  return static_cast<size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 // Free text a person wrote: kept as written, but never with markup or
@@ -33,7 +28,7 @@ bool Clean(const std::string& s) {
 
 void CheckText(const char* field, const std::string& v, size_t max,
                std::vector<FieldError>* errors) {
-  size_t n = Chars(v);
+  size_t n = json::CodePoints(v);
   if (n == 0 || n > max) {
     errors->push_back({field,
                        std::string(field) + " must be 1-" + std::to_string(max) + " characters",

@@ -7,6 +7,7 @@
 #include "payments/outbox.h"
 #include "store/users.h"
 #include "util/ids.h"
+#include "util/json.h"
 
 namespace cairn::payments {
 
@@ -26,7 +27,7 @@ Status Validate(const NewMerchant& in) {
   if (!nine_digits) {
     errors.push_back({"orgNumber", "orgNumber must be exactly 9 digits", "invalid_format"});
   }
-  if (in.address.size() > kMaxAddress) {
+  if (json::CodePoints(in.address) > kMaxAddress) {
     errors.push_back({"address", "address must be at most 300 characters", "too_long"});
   } else if (in.address.find_first_of("<>") != std::string::npos) {
     errors.push_back({"address", "address must not contain markup", "invalid_format"});

@@ -5,6 +5,7 @@
 #include "payments/outbox.h"
 #include "payments/rates.h"
 #include "util/ids.h"
+#include "util/json.h"
 
 namespace cairn::payments {
 
@@ -36,7 +37,7 @@ Status Validate(NewRecipient& in) {
       errors.push_back({"bankAccount", why, "invalid_format"});
     }
   }
-  if (in.bank_name.size() > kMaxBankName) {
+  if (json::CodePoints(in.bank_name) > kMaxBankName) {
     errors.push_back({"bankName", "bankName must be at most 200 characters", "too_long"});
   } else if (in.bank_name.find_first_of("<>") != std::string::npos) {
     errors.push_back({"bankName", "bankName must not contain markup", "invalid_format"});

@@ -4,6 +4,12 @@
 
 namespace cairn::json {
 
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 int NestingDepth(std::string_view text, int limit) {
   int depth = 0;
   int max_depth = 0;

@@ -23,6 +23,10 @@ inline constexpr int kMaxJsonDepth = 32;
 // > limit) as soon as limit is exceeded.
 int NestingDepth(std::string_view text, int limit = kMaxJsonDepth);
 
+// Characters in well-formed UTF-8 text: the bytes that start one. Length
+// limits on text fields count these, not bytes.
+size_t CodePoints(std::string_view s);
+
 // True if s is well-formed UTF-8 (no overlong forms, surrogates or code
 // points past U+10FFFF), as RFC 8259 requires of JSON text.
 bool IsValidUtf8(std::string_view s);

@@ -1,5 +1,5 @@
-// /api/v1/cards, behind FEATURE_CARDS: every route answers 404 when the
-// feature is off, exactly as a route that does not exist.
+// /api/v1/cards, behind FEATURE_CARDS: registered only when the feature is
+// on (server.cpp), so while it is off they are routes that do not exist.
 
 #include "http/envelope.h"
 #include "http/fields.h"
@@ -132,16 +132,11 @@ Status PutLimit(PaymentDeps& d, const Call& call, httplib::Response& res) {
 
 using CardHandler = Status (*)(PaymentDeps&, const Call&, httplib::Response&);
 
-// The route, answering 404 while FEATURE_CARDS is off.
 Route CardRoute(PaymentDeps* deps, const char* method, const char* path, CardHandler fn,
                 const char* summary) {
-  Handler h = [deps, fn](const Call& call, httplib::Response& res) {
-    if (!deps->cards_enabled) return Status::NotFound("No such route");
-    return fn(*deps, call, res);
-  };
-  Route r = MakeRoute(method, path, std::move(h), "cards", summary);
+  Route r = MakeRoute(method, path, Bind(deps, fn), "cards", summary);
   r.auth = Auth::kUser;
-  r.doc.description = "FEATURE_CARDS=1 only; 404 while it is off.";
+  r.doc.description = "Served only with FEATURE_CARDS=1; without it the route does not exist.";
   r.doc.errors = {404, 503};
   return r;
 }

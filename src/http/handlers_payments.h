@@ -24,7 +24,7 @@ struct PaymentDeps {
   payments::Notifications* notifications = nullptr;
   payments::Compliance* compliance = nullptr;
   payments::Cards* cards = nullptr;
-  bool cards_enabled = false;  // FEATURE_CARDS
+  bool cards_enabled = false;  // FEATURE_CARDS: the card routes exist only when set
   int64_t rates_updated_at = 0;  // when the rate table was loaded (Unix seconds)
 };
 

@@ -29,7 +29,9 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   RegisterMerchantRoutes(router, &app.payments);
   RegisterNotificationRoutes(router, &app.payments);
   RegisterComplianceRoutes(router, &app.payments);
-  RegisterCardRoutes(router, &app.payments);
+  // Off, the card routes do not exist at all: 404 like any unknown route,
+  // for every method, signed in or not.
+  if (app.payments.cards_enabled) RegisterCardRoutes(router, &app.payments);
 
   ApiInfo info;
   info.version = kVersion;

@@ -153,6 +153,11 @@ Result<int> Notifications::DispatchPending(size_t limit) {
   for (const store::EventRow& e : *events) {
     try {
       store::WriteTransaction tx(conn);
+      // Claimed first, inside the transaction: the event was read before it,
+      // and an erasure may have deleted it since.
+      Result<bool> claimed = store::MarkEventDispatched(conn, e.seq, now);
+      if (!claimed.ok()) return claimed.status();
+      if (!*claimed) continue;
       std::string title, body;
       if (Describe(e, &title, &body)) {
         Result<store::SettingsRow> settings = store::FindSettings(conn, e.user_id);
@@ -162,7 +167,6 @@ Result<int> Notifications::DispatchPending(size_t limit) {
           if (Status s = store::InsertNotification(conn, n); !s.ok()) return s;
         }
       }
-      if (Status s = store::MarkEventDispatched(conn, e.seq, now); !s.ok()) return s;
       tx.Commit();
     } catch (const std::exception& ex) {
       return store::FromSqliteError(ex, "dispatch event");

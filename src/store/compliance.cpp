@@ -218,6 +218,12 @@ Result<picojson::object> ExportUserData(SQLite::Database& db, const std::string&
       {"auditLog",
        "SELECT id, created_at, action, actor_id, target_id, ip FROM audit_log WHERE "
        "target_id = ?1 OR actor_id = ?1 ORDER BY created_at, rowid"},
+      {"cards",
+       "SELECT id, type, status, last4, expiry_month, expiry_year, shipping_address, "
+       "created_at, updated_at FROM cards WHERE user_id = ?"},
+      {"cardLimits",
+       "SELECT l.card_id, l.limit_type, l.amount, l.updated_at FROM card_limits l JOIN cards c "
+       "ON c.id = l.card_id WHERE c.user_id = ?"},
       {"dataAccessRequests",
        "SELECT id, type, status, created_at FROM data_access_requests WHERE user_id = ?"},
   };
@@ -248,6 +254,8 @@ Status EraseUserData(SQLite::Database& db, const std::string& user_id, int64_t n
       "UPDATE recipients SET deleted_at = coalesce(deleted_at, ?2), bank_name = NULL, "
       "bank_account = substr(bank_account, -4) WHERE user_id = ?1",
       "UPDATE merchants SET address = NULL WHERE user_id = ?1",
+      "UPDATE cards SET status = 'cancelled', shipping_address = NULL, pin_hash = NULL, "
+      "updated_at = ?2 WHERE user_id = ?1",
       "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) WHERE user_id = ?1",
       "UPDATE sessions SET user_agent = NULL, ip = NULL WHERE user_id = ?1",
       "UPDATE audit_log SET ip = NULL WHERE target_id = ?1 OR actor_id = ?1",
@@ -256,6 +264,7 @@ Status EraseUserData(SQLite::Database& db, const std::string& user_id, int64_t n
       "DELETE FROM user_settings WHERE user_id = ?1",
       "DELETE FROM idempotency_keys WHERE user_id = ?1",
       "DELETE FROM password_resets WHERE user_id = ?1",
+      "DELETE FROM card_limits WHERE card_id IN (SELECT id FROM cards WHERE user_id = ?1)",
       // Events carry names (recipients, businesses); an erased account has
       // no stream to replay them to.
       "DELETE FROM events WHERE user_id = ?1",

@@ -65,7 +65,8 @@ Result<picojson::object> ExportUserData(SQLite::Database& db, const std::string&
 
 // Erases user_id's personal data and keeps the financial records (AML):
 // the user row is marked deleted with its names, phone, birth date and email
-// replaced, recipients' and merchant's details scrubbed, consents,
+// replaced, recipients' and merchant's details scrubbed, cards cancelled
+// with their address, PIN and limits gone, consents,
 // notifications, settings, events and idempotency records deleted, API
 // keys revoked. Transactions stay, tied to the anonymised account.
 Status EraseUserData(SQLite::Database& db, const std::string& user_id, int64_t now);

@@ -46,13 +46,12 @@ Result<std::vector<EventRow>> PendingEvents(SQLite::Database& db, size_t limit) 
   }
 }
 
-Status MarkEventDispatched(SQLite::Database& db, int64_t seq, int64_t now) {
+Result<bool> MarkEventDispatched(SQLite::Database& db, int64_t seq, int64_t now) {
   try {
-    Query q(db, "UPDATE events SET dispatched_at = ? WHERE seq = ?");
+    Query q(db, "UPDATE events SET dispatched_at = ? WHERE seq = ? AND dispatched_at IS NULL");
     q->bind(1, now);
     q->bind(2, seq);
-    q->exec();
-    return Status::Ok();
+    return q->exec() == 1;
   } catch (const std::exception& ex) {
     return FromSqliteError(ex, "mark event dispatched");
   }

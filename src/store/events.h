@@ -26,6 +26,8 @@ struct EventRow {
 Result<int64_t> InsertEvent(SQLite::Database& db, const EventRow& e);
 // Events not yet dispatched, in seq order, at most `limit`.
 Result<std::vector<EventRow>> PendingEvents(SQLite::Database& db, size_t limit);
-Status MarkEventDispatched(SQLite::Database& db, int64_t seq, int64_t now);
+// Marks a pending event dispatched; false when it is not pending any more
+// (dispatched by another pass, or deleted by an erasure).
+Result<bool> MarkEventDispatched(SQLite::Database& db, int64_t seq, int64_t now);
 
 }  // namespace cairn::store

@@ -28,8 +28,9 @@ class FieldReader {
   int64_t Amount(const char* key, bool required, int64_t fallback = 0);
   // A boolean; `fallback` when absent and not required.
   bool Bool(const char* key, bool required, bool fallback = false);
-  // True when the body has the key (null included).
-  bool Has(const char* key) const { return body_.count(key) != 0; }
+  // True when the body has the key with a value other than null (null is
+  // the field left out).
+  bool Has(const char* key) const { return Find(key) != nullptr; }
 
   void Add(FieldError e) { errors_.push_back(std::move(e)); }
   // OK, or Validation with every error collected.

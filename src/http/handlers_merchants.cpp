@@ -137,8 +137,8 @@ void RegisterMerchantRoutes(Router& router, PaymentDeps* deps) {
                          "merchants", "Revenue and payments for a period");
   dash.auth = Auth::kMerchant;
   dash.doc.description =
-      "period: today (default, since 00:00 UTC), week (the last 7 days) or month (this "
-      "calendar month). Completed payments only. fees: what payers paid on top. nextPayout: "
+      "period: today (default, since 00:00 UTC), week (today and the six days before) or "
+      "month (this calendar month). Completed payments only. fees: what payers paid on top. nextPayout: "
       "what completed since the last daily payout (09:00 UTC), paid at payoutTime.";
   dash.doc.query = {{"period", R"({"enum": ["today", "week", "month"]})", "", false}};
   dash.doc.data_schema = R"({"type": "object",

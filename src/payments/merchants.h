@@ -59,8 +59,8 @@ class Merchants {
   Result<store::MerchantRow> Register(const auth::Principal& who, const NewMerchant& in);
   // The caller's merchant; NotFound if they have none.
   Result<store::MerchantRow> Mine(const auth::Principal& who);
-  // period: today (default), week (the last 7 days) or month (this calendar
-  // month, UTC); Validation for anything else.
+  // period: today (default), week (today and the six days before) or month
+  // (this calendar month), UTC; Validation for anything else.
   Result<Dashboard> Summarize(const auth::Principal& who, const std::string& period);
   Result<std::vector<store::MerchantPaymentRow>> Payments(const auth::Principal& who,
                                                          const store::ListSpec& spec,

@@ -114,12 +114,11 @@ Result<Reply> Transactions::Pay(const auth::Principal& who, const IdempotencyKey
     if (!seen.ok()) return seen.status();
     if (seen->has_value()) return **seen;
 
-    Result<store::TransactionRow> row = prepare(conn);
+    store::BankAccountRow paying;
+    Result<store::TransactionRow> row = prepare(conn, &paying);
     if (!row.ok()) return row.status();
     store::TransactionRow& t = *row;
-    Result<store::BankAccountRow> account = store::FindBankAccount(conn, who.user_id,
-                                                                   t.bank_account_id);
-    if (!account.ok()) return account.status();
+    const store::BankAccountRow* account = &paying;
 
     Result<PaymentStatus> submitted =
         bank_.Submit(conn, {account->account_number, t.total, t.amount, instant}, now);
@@ -157,7 +156,8 @@ Result<Reply> Transactions::Remit(const auth::Principal& who, const RemittanceIn
   if (Status s = CheckAmount(in.amount, kRemittanceMin, kRemittanceMax, in.currency); !s.ok()) {
     return s;
   }
-  auto prepare = [&](SQLite::Database& conn) -> Result<store::TransactionRow> {
+  auto prepare = [&](SQLite::Database& conn,
+                     store::BankAccountRow* paying) -> Result<store::TransactionRow> {
     Result<store::UserRow> user = store::FindUserById(conn, who.user_id);
     if (!user.ok()) return user.status();
     if (user->kyc_status != "approved") {
@@ -187,6 +187,7 @@ Result<Reply> Transactions::Remit(const auth::Principal& who, const RemittanceIn
     t.receive_amount = q.receive_amount;
     t.receive_currency = q.receive_currency;
     t.rate_micro = q.rate_micro;
+    *paying = *account;
     return t;
   };
   return Pay(who, key, false, prepare, render);
@@ -197,7 +198,8 @@ Result<Reply> Transactions::PayQr(const auth::Principal& who, const QrPaymentInp
   if (Status s = CheckAmount(in.amount, kQrMin, kQrMax, std::string(kBaseCurrency)); !s.ok()) {
     return s;
   }
-  auto prepare = [&](SQLite::Database& conn) -> Result<store::TransactionRow> {
+  auto prepare = [&](SQLite::Database& conn,
+                     store::BankAccountRow* paying) -> Result<store::TransactionRow> {
     if (!IsWellFormedId(in.merchant_id)) return Status::NotFound("No such merchant");
     Result<store::MerchantRow> merchant = store::FindMerchant(conn, in.merchant_id);
     if (!merchant.ok()) return merchant.status();
@@ -220,6 +222,7 @@ Result<Reply> Transactions::PayQr(const auth::Principal& who, const QrPaymentInp
     t.bank_account_id = account->id;
     t.merchant_id = merchant->id;
     t.merchant_name = merchant->business_name;
+    *paying = *account;
     return t;
   };
   return Pay(who, key, true, prepare, render);

@@ -30,6 +30,7 @@
 #include "auth/access.h"
 #include "payments/idempotency.h"
 #include "payments/provider.h"
+#include "store/bank_accounts.h"
 #include "store/database.h"
 #include "store/transactions.h"
 #include "util/clock.h"
@@ -120,9 +121,10 @@ class Transactions {
 
  private:
   // The rules of one kind of payment: fills the row's type-specific fields
-  // (type, amounts, fee, recipient or merchant, account) inside the
-  // transaction, or refuses.
-  using Prepare = std::function<Result<store::TransactionRow>(SQLite::Database&)>;
+  // (type, amounts, fee, recipient or merchant, account) and the paying
+  // account inside the transaction, or refuses.
+  using Prepare = std::function<Result<store::TransactionRow>(SQLite::Database&,
+                                                              store::BankAccountRow* account)>;
   Result<Reply> Pay(const auth::Principal& who, const IdempotencyKey& key, bool instant,
                     const Prepare& prepare, const RenderTransaction& render);
 

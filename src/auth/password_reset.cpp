@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "store/events.h"
 #include "store/password_resets.h"
 #include "store/users.h"
 #include "util/digest.h"
@@ -81,8 +82,30 @@ void PasswordResets::Process(const Pending& p) {
     // real one.
     if (!found.ok() || found->status != "active") return;
     user = std::move(found.value());
-    Status st = store::InsertPasswordReset(*lease.value(), Sha256Hex(token), user.id, now,
-                                           now + kResetTokenTtlS);
+    // The token and its outbox event together: the user's notifications
+    // (and, through the outbox, every other channel) say a reset was asked
+    // for exactly when one can be used. The event carries no token: events
+    // reach webhooks and live streams, and the token is for the mailbox only.
+    Status st;
+    try {
+      store::WriteTransaction tx(*lease.value());
+      st = store::InsertPasswordReset(*lease.value(), Sha256Hex(token), user.id, now,
+                                      now + kResetTokenTtlS);
+      if (st.ok()) {
+        store::EventRow e;
+        e.id = NewId("evt");
+        e.user_id = user.id;
+        e.type = "password_reset.requested";
+        TimePoint expires{std::chrono::seconds(now + kResetTokenTtlS)};
+        e.data = "{\"expiresAt\":\"" + FormatIso8601(expires) + "\"}";
+        e.created_at = now;
+        Result<int64_t> seq = store::InsertEvent(*lease.value(), e);
+        if (!seq.ok()) st = seq.status();
+      }
+      if (st.ok()) tx.Commit();
+    } catch (const std::exception& e) {
+      st = store::FromSqliteError(e, "request password reset");
+    }
     if (!st.ok()) {
       log::Error("password_reset_failed").Str("userId", user.id).Str("cause", st.message()).Emit();
       return;

@@ -124,7 +124,10 @@ void RegisterBankAccountRoutes(Router& router, PaymentDeps* deps) {
                          "The caller's linked accounts with the balance last read");
   list.auth = Auth::kUser;
   list.scopes = {"transactions:read"};
-  list.doc.description = "Lists follow API.md §7; sort fields createdAt, balance, bankName.";
+  list.doc.description =
+      std::string("Lists follow API.md §7; sort fields createdAt, balance, bankName.") +
+      kPaginationNote;
+  list.doc.query = ListQueryParams(store::BankAccountSortColumns());
   list.doc.data_schema = std::string(R"({"type": "array", "items": )") + kAccountSchema + "}";
   list.doc.errors = {503};
   router.Add(std::move(list));

@@ -176,7 +176,8 @@ void RegisterComplianceRoutes(Router& router, PaymentDeps* deps) {
   Route complaints = MakeRoute("GET", "/api/v1/complaints", Bind(deps, ListComplaints),
                                "compliance", "The caller's complaints");
   complaints.auth = Auth::kUser;
-  complaints.doc.description = "Lists follow API.md §7.";
+  complaints.doc.description = std::string("Lists follow API.md §7.") + kPaginationNote;
+  complaints.doc.query = ListQueryParams(store::ComplaintSortColumns());
   complaints.doc.data_schema =
       std::string(R"({"type": "array", "items": )") + kComplaintSchema + "}";
   complaints.doc.errors = {503};

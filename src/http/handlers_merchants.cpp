@@ -164,8 +164,10 @@ void RegisterMerchantRoutes(Router& router, PaymentDeps* deps) {
   Route pays = MakeRoute("GET", "/api/v1/merchants/transactions", Bind(deps, Payments),
                          "merchants", "QR payments received, payers anonymised");
   pays.auth = Auth::kMerchant;
-  pays.doc.description = "Lists follow API.md §7; sort fields createdAt, amount. customerName "
-                         "is the payer's first name and last initial.";
+  pays.doc.description = std::string("Lists follow API.md §7; sort fields createdAt, amount. "
+                                     "customerName is the payer's first name and last initial.") +
+                         kPaginationNote;
+  pays.doc.query = ListQueryParams(store::MerchantPaymentSortColumns());
   pays.doc.data_schema = R"({"type": "array", "items": {"type": "object",
     "required": ["id", "status", "amount", "fee", "currency", "customerName", "createdAt"],
     "properties": {"id": {"type": "string"}, "status": {"type": "string"},

@@ -112,8 +112,9 @@ void RegisterNotificationRoutes(Router& router, PaymentDeps* deps) {
   list.doc.description =
       "Made from the caller's events (transfers started, completed, failed; payments; "
       "recipients; accounts linked) while pushEnabled is on. unread=true lists only unread "
-      "ones. Lists follow API.md §7.";
-  list.doc.query = {{"unread", R"({"type": "boolean"})", "only unread ones", false}};
+      "ones. Lists follow API.md §7." + std::string(kPaginationNote);
+  list.doc.query = ListQueryParams(store::NotificationSortColumns());
+  list.doc.query.push_back({"unread", R"({"type": "boolean"})", "only unread ones", false});
   list.doc.data_schema = R"({"type": "array", "items": {"type": "object",
     "required": ["id", "type", "title", "body", "read", "createdAt"],
     "properties": {"id": {"type": "string", "pattern": "^noti_[a-f0-9]{16}$"},

@@ -106,7 +106,9 @@ void RegisterRecipientRoutes(Router& router, PaymentDeps* deps) {
                          "The caller's recipients, account numbers masked");
   list.auth = Auth::kUser;
   list.scopes = {"transactions:read"};
-  list.doc.description = "Lists follow API.md §7; sort fields createdAt, name.";
+  list.doc.description =
+      std::string("Lists follow API.md §7; sort fields createdAt, name.") + kPaginationNote;
+  list.doc.query = ListQueryParams(store::RecipientSortColumns());
   list.doc.data_schema = std::string(R"({"type": "array", "items": )") + kRecipientSchema + "}";
   list.doc.errors = {503};
   router.Add(std::move(list));

@@ -207,15 +207,16 @@ void RegisterTransactionRoutes(Router& router, PaymentDeps* deps) {
   list.doc.description =
       "Lists follow API.md §7; sort fields createdAt, amount. Filters: type, status, search "
       "(recipient or merchant name), createdAt[gte|lte] (time or date), amount[gte|lte] (the "
-      "amount sent, before the fee).";
-  list.doc.query = {
+      "amount sent, before the fee)." + std::string(kPaginationNote);
+  list.doc.query = ListQueryParams(store::TransactionSortColumns());
+  list.doc.query.insert(list.doc.query.end(), {
       {"type", R"({"enum": ["remittance", "qr_payment"]})", "", false},
       {"status", R"({"enum": ["processing", "completed", "failed"]})", "", false},
       {"search", R"({"type": "string", "minLength": 2})", "", false},
       {"createdAt[gte]", R"({"type": "string"})", "from this time or date", false},
       {"createdAt[lte]", R"({"type": "string"})", "to this time or the end of this date", false},
       {"amount[gte]", R"({"type": "number"})", "", false},
-      {"amount[lte]", R"({"type": "number"})", "", false}};
+      {"amount[lte]", R"({"type": "number"})", "", false}});
   list.doc.errors = {400, 503};
   router.Add(std::move(list));
 

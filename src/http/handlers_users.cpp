@@ -129,9 +129,10 @@ Status ListAudit(AuthDeps& d, const Call& call, httplib::Response& res) {
   return Status::Ok();
 }
 
+const std::vector<store::SortColumn> kMailSort = {{"createdAt", "created_at"}};
+
 Status ListMail(AuthDeps& d, const Call& call, httplib::Response& res) {
-  static const std::vector<store::SortColumn> kSort = {{"createdAt", "created_at"}};
-  Result<ListRequest> list = ReadListRequest(call.req, kSort, "-createdAt");
+  Result<ListRequest> list = ReadListRequest(call.req, kMailSort, "-createdAt");
   if (!list.ok()) return list.status();
   store::ListResult result;
   Result<std::vector<store::MailRow>> rows =
@@ -150,23 +151,6 @@ Status ListMail(AuthDeps& d, const Call& call, httplib::Response& res) {
   WriteList(res, std::move(items), list.value(), result);
   return Status::Ok();
 }
-
-std::vector<QueryParam> ListParams(const std::string& sortable) {
-  return {
-      {"page", R"({"type": "integer", "minimum": 1})", "Page number (page style)"},
-      {"pageSize", R"({"type": "integer", "minimum": 1, "maximum": 100})",
-       "Rows per page, default 20 (alias limit)"},
-      {"offset", R"({"type": "integer", "minimum": 0})", "Offset style: rows to skip"},
-      {"cursor", R"({"type": "string"})", "Cursor style: pagination.nextCursor of the last page"},
-      {"sort", R"({"type": "string"})",
-       "Sort fields (" + sortable + "), comma-separated, - for descending"},
-      {"dir", R"({"enum": ["asc", "desc"]})", "Direction of a single sort field"},
-  };
-}
-
-constexpr char kPaginationNote[] =
-    " Lists answer {success, data: [...], pagination: {page, pageSize, total, totalPages, "
-    "hasNextPage, hasPreviousPage, nextCursor}}.";
 
 }  // namespace
 
@@ -214,7 +198,7 @@ void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
           "Filters: search (2-100 characters, over email and names), role, status "
           "(active, deleted). Default sort -createdAt.") +
       kPaginationNote;
-  list.doc.query = ListParams("createdAt, email, firstName, lastName, role");
+  list.doc.query = ListQueryParams(store::UserSortColumns());
   list.doc.query.push_back({"search", R"({"type": "string", "minLength": 2, "maxLength": 100})",
                             "Substring of email, first or last name"});
   list.doc.query.push_back(
@@ -285,7 +269,7 @@ void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
           "password.reset, api_key.created, api_key.revoked, user.created, user.updated, "
           "user.deleted. Filters: action, actorId, targetId.") +
       kPaginationNote;
-  audit.doc.query = ListParams("createdAt, action");
+  audit.doc.query = ListQueryParams(store::AuditSortColumns());
   audit.doc.query.push_back({"action", R"({"type": "string"})", "Only this action"});
   audit.doc.query.push_back({"actorId", R"({"type": "string"})", "Only events by this user"});
   audit.doc.query.push_back({"targetId", R"({"type": "string"})", "Only events about this user"});
@@ -306,7 +290,7 @@ void RegisterAdminRoutes(Router& router, AuthDeps* deps) {
           "Mail Cairn would have sent when no MAIL_COMMAND is configured (password "
           "resets). Filter: to (exact address).") +
       kPaginationNote;
-  mail.doc.query = ListParams("createdAt");
+  mail.doc.query = ListQueryParams(kMailSort);
   mail.doc.query.push_back({"to", R"({"type": "string"})", "Only mail to this address"});
   mail.doc.data_schema = R"({"type": "array", "items": {"type": "object",
     "required": ["id", "to", "subject", "body", "createdAt"],

@@ -126,9 +126,14 @@ Result<ListRequest> ReadListRequest(const httplib::Request& req,
   out.spec.limit = static_cast<int>(size);
 
   if (req.has_param("cursor")) {
+    // An empty cursor starts cursor paging at the first row.
     out.style = ListRequest::Style::kCursor;
-    st = DecodeCursor(req.get_param_value("cursor"), &out);
-    if (!st.ok()) return st;
+    out.spec.count = false;
+    std::string cursor = req.get_param_value("cursor");
+    if (!cursor.empty()) {
+      st = DecodeCursor(cursor, &out);
+      if (!st.ok()) return st;
+    }
   } else if (req.has_param("offset")) {
     out.style = ListRequest::Style::kOffset;
     if (!ParseDecimal(req.get_param_value("offset"), 0, 10'000'000, &out.spec.offset)) {
@@ -154,13 +159,32 @@ Result<std::string> ReadSearch(const httplib::Request& req) {
   return s;
 }
 
+std::vector<QueryParam> ListQueryParams(const std::vector<store::SortColumn>& whitelist) {
+  std::string fields;
+  for (const store::SortColumn& c : whitelist) fields += (fields.empty() ? "" : ", ") + c.field;
+  return {
+      {"page", R"({"type": "integer", "minimum": 1})", "Page number (page style)"},
+      {"pageSize", R"({"type": "integer", "minimum": 1, "maximum": 100})",
+       "Rows per page, default 20 (alias limit)"},
+      {"offset", R"({"type": "integer", "minimum": 0})", "Offset style: rows to skip"},
+      {"cursor", R"({"type": "string"})",
+       "Cursor style: pagination.nextCursor of the last page; empty for the first page. "
+       "Cursor pages carry no total"},
+      {"sort", R"({"type": "string"})",
+       "Sort fields (" + fields + "), comma-separated, - for descending"},
+      {"dir", R"({"enum": ["asc", "desc"]})", "Direction of a single sort field"},
+  };
+}
+
 void WriteList(httplib::Response& res, picojson::array items, const ListRequest& list,
                const store::ListResult& result) {
   picojson::object p;
   int64_t size = list.spec.limit;
   p["pageSize"] = picojson::value(size);
-  p["total"] = picojson::value(result.total);
-  p["totalPages"] = picojson::value((result.total + size - 1) / size);
+  if (list.spec.count) {
+    p["total"] = picojson::value(result.total);
+    p["totalPages"] = picojson::value((result.total + size - 1) / size);
+  }
   if (list.style == ListRequest::Style::kPage) {
     p["page"] = picojson::value(static_cast<int64_t>(list.page));
     p["hasNextPage"] = picojson::value(result.more);

@@ -7,7 +7,9 @@
 //
 // The cursor is opaque to clients: base64url of the sort it was made for and
 // the keys of the last row, so a cursor used with another sort is refused
-// instead of silently skipping rows.
+// instead of silently skipping rows. An empty cursor asks for the first page
+// in cursor style. Cursor pages carry no total: counting reads every
+// matching row, the cost keyset paging exists to avoid.
 
 #include <picojson.h>
 
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "http/httplib_config.h"
+#include "http/router.h"
 #include "store/list_query.h"
 #include "util/status.h"
 
@@ -34,6 +37,15 @@ struct ListRequest {
 Result<ListRequest> ReadListRequest(const httplib::Request& req,
                                     const std::vector<store::SortColumn>& whitelist,
                                     const std::string& default_sort);
+
+// The paging and sort parameters of a list route's OpenAPI entry, naming
+// the sortable fields of its whitelist.
+std::vector<QueryParam> ListQueryParams(const std::vector<store::SortColumn>& whitelist);
+
+// Appended to a list route's OpenAPI description: the answer's shape.
+inline constexpr char kPaginationNote[] =
+    " Lists answer {success, data: [...], pagination: {page, pageSize, total, totalPages, "
+    "hasNextPage, hasPreviousPage, nextCursor}}; cursor pages leave out total and totalPages.";
 
 // Writes {"success": true, "data": items, "pagination": {...}}.
 void WriteList(httplib::Response& res, picojson::array items, const ListRequest& list,

@@ -59,6 +59,11 @@ bool Describe(const store::EventRow& e, std::string* title, std::string* body) {
   } else if (e.type == "merchant.registered") {
     *title = "Merchant registered";
     *body = Field(d, "businessName") + " can now take QR payments.";
+  } else if (e.type == "password_reset.requested") {
+    *title = "Password reset requested";
+    *body = "Someone asked to reset your password. The token was mailed to you (in the "
+            "sandbox: `cairn mail`) and works until " +
+            Field(d, "expiresAt") + ". If it was not you, ignore it: your password stays.";
   } else {
     return false;
   }
@@ -147,30 +152,33 @@ Result<int> Notifications::DispatchPending(size_t limit) {
   auto lease = db_.Acquire();
   if (!lease.ok()) return lease.status();
   SQLite::Database& conn = **lease;
-  Result<std::vector<store::EventRow>> events = store::PendingEvents(conn, limit);
+  // Most passes find nothing: look without taking the write lock first.
+  Result<std::vector<store::EventRow>> events = store::PendingEvents(conn, 1);
   if (!events.ok()) return events.status();
+  if (events->empty()) return 0;
   int64_t now = UnixSeconds(clock_.Now());
-  for (const store::EventRow& e : *events) {
-    try {
-      store::WriteTransaction tx(conn);
-      // Claimed first, inside the transaction: the event was read before it,
-      // and an erasure may have deleted it since.
+  try {
+    // The whole batch in one transaction, so it costs one commit (one fsync)
+    // rather than one per event while payments wait for the same lock. Read
+    // again inside it: an erasure may have deleted events since.
+    store::WriteTransaction tx(conn);
+    events = store::PendingEvents(conn, limit);
+    if (!events.ok()) return events.status();
+    for (const store::EventRow& e : *events) {
       Result<bool> claimed = store::MarkEventDispatched(conn, e.seq, now);
       if (!claimed.ok()) return claimed.status();
       if (!*claimed) continue;
       std::string title, body;
-      if (Describe(e, &title, &body)) {
-        Result<store::SettingsRow> settings = store::FindSettings(conn, e.user_id);
-        if (!settings.ok()) return settings.status();
-        if (settings->push_enabled) {
-          store::NotificationRow n{NewId("noti"), e.user_id, e.id, e.type, title, body, 0, now};
-          if (Status s = store::InsertNotification(conn, n); !s.ok()) return s;
-        }
-      }
-      tx.Commit();
-    } catch (const std::exception& ex) {
-      return store::FromSqliteError(ex, "dispatch event");
+      if (!Describe(e, &title, &body)) continue;
+      Result<store::SettingsRow> settings = store::FindSettings(conn, e.user_id);
+      if (!settings.ok()) return settings.status();
+      if (!settings->push_enabled) continue;
+      store::NotificationRow n{NewId("noti"), e.user_id, e.id, e.type, title, body, 0, now};
+      if (Status s = store::InsertNotification(conn, n); !s.ok()) return s;
     }
+    tx.Commit();
+  } catch (const std::exception& ex) {
+    return store::FromSqliteError(ex, "dispatch events");
   }
   return static_cast<int>(events->size());
 }

@@ -75,7 +75,15 @@ Result<store::BankAccountRow> PayingAccount(SQLite::Database& conn, const std::s
       .WithReason("no_bank_account");
 }
 
-picojson::value EventData(const store::TransactionRow& t) {
+}  // namespace
+
+std::string DeliveryEstimate(const store::TransactionRow& t) {
+  if (t.type == "qr_payment") return "Instant";
+  const Corridor* c = FindCorridor(t.recipient_country);
+  return c != nullptr && c->eea ? "1-2 business days" : "2-4 business days";
+}
+
+picojson::value TransactionEventData(const store::TransactionRow& t) {
   picojson::object o;
   o["id"] = picojson::value(t.id);
   o["type"] = picojson::value(t.type);
@@ -90,40 +98,31 @@ picojson::value EventData(const store::TransactionRow& t) {
   return picojson::value(o);
 }
 
-}  // namespace
-
-std::string DeliveryEstimate(const store::TransactionRow& t) {
-  if (t.type == "qr_payment") return "Instant";
-  const Corridor* c = FindCorridor(t.recipient_country);
-  return c != nullptr && c->eea ? "1-2 business days" : "2-4 business days";
-}
-
 Transactions::Transactions(store::Database& db, const Clock& clock, PaymentInitiation& bank)
-    : db_(db), clock_(clock), bank_(bank) {}
+    : db_(db), clock_(clock), bank_(bank), payments_(db) {}
 
 Result<Reply> Transactions::Pay(const auth::Principal& who, const IdempotencyKey& key,
                                 bool instant, const Prepare& prepare,
                                 const RenderTransaction& render) {
-  auto lease = db_.Acquire();
-  if (!lease.ok()) return lease.status();
-  SQLite::Database& conn = **lease;
-  int64_t now = UnixSeconds(clock_.Now());
-  try {
-    store::WriteTransaction tx(conn);
+  Reply reply;
+  Status done = payments_.Run("make payment", [&](SQLite::Database& conn) -> Status {
+    int64_t now = UnixSeconds(clock_.Now());
     Result<std::optional<Reply>> seen = Recall(conn, who.user_id, key, now);
     if (!seen.ok()) return seen.status();
-    if (seen->has_value()) return **seen;
+    if (seen->has_value()) {
+      reply = **seen;
+      return Status::Ok();
+    }
 
-    store::BankAccountRow paying;
-    Result<store::TransactionRow> row = prepare(conn, &paying);
+    store::BankAccountRow account;
+    Result<store::TransactionRow> row = prepare(conn, &account);
     if (!row.ok()) return row.status();
     store::TransactionRow& t = *row;
-    const store::BankAccountRow* account = &paying;
 
     Result<PaymentStatus> submitted =
-        bank_.Submit(conn, {account->account_number, t.total, t.amount, instant}, now);
+        bank_.Submit(conn, {account.account_number, t.total, t.amount, instant}, now);
     if (!submitted.ok()) return submitted.status();
-    Status s = store::UpdateBankBalance(conn, account->id, submitted->balance_after, now);
+    Status s = store::UpdateBankBalance(conn, account.id, submitted->balance_after, now);
     if (!s.ok()) return s;
 
     t.id = NewId(instant ? "tx_qr" : "tx_rem");
@@ -134,21 +133,18 @@ Result<Reply> Transactions::Pay(const auth::Principal& who, const IdempotencyKey
     t.created_at = now;
     t.updated_at = now;
     t.completed_at = t.status == "completed" ? now : 0;
-    t.bank_name = account->bank_name;
+    t.bank_name = account.bank_name;
     if (s = store::InsertTransaction(conn, t); !s.ok()) return s;
-    if (s = Emit(conn, who.user_id, "transaction.created", EventData(t), now); !s.ok()) return s;
+    picojson::value data = TransactionEventData(t);
+    if (s = Emit(conn, who.user_id, "transaction.created", data, now); !s.ok()) return s;
     if (t.status == "completed") {
-      if (s = Emit(conn, who.user_id, "transaction.completed", EventData(t), now); !s.ok()) {
-        return s;
-      }
+      if (s = Emit(conn, who.user_id, "transaction.completed", data, now); !s.ok()) return s;
     }
-    Reply reply = render(t);
-    if (s = Remember(conn, who.user_id, key, reply, now); !s.ok()) return s;
-    tx.Commit();
-    return reply;
-  } catch (const std::exception& e) {
-    return store::FromSqliteError(e, "make payment");
-  }
+    reply = render(t);
+    return Remember(conn, who.user_id, key, reply, now);
+  });
+  if (!done.ok()) return done;
+  return reply;
 }
 
 Result<Reply> Transactions::Remit(const auth::Principal& who, const RemittanceInput& in,
@@ -316,7 +312,7 @@ Result<int> Transactions::SettleDue(size_t limit) {
         return s;
       }
       s = Emit(conn, t->user_id, completed ? "transaction.completed" : "transaction.failed",
-               EventData(*t), now);
+               TransactionEventData(*t), now);
       if (!s.ok()) return s;
       tx.Commit();
       ++settled;

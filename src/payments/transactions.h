@@ -27,11 +27,14 @@
 #include <string>
 #include <vector>
 
+#include <picojson.h>
+
 #include "auth/access.h"
 #include "payments/idempotency.h"
 #include "payments/provider.h"
 #include "store/bank_accounts.h"
 #include "store/database.h"
+#include "store/group_commit.h"
 #include "store/transactions.h"
 #include "util/clock.h"
 #include "util/status.h"
@@ -89,6 +92,10 @@ using RenderTransaction = std::function<Reply(const store::TransactionRow&)>;
 // "Instant" for QR; else by the recipient country's EEA membership.
 std::string DeliveryEstimate(const store::TransactionRow& t);
 
+// The data of a transaction's outbox events (transaction.created, .completed,
+// .failed): what a client is told, without the account or internal ids.
+picojson::value TransactionEventData(const store::TransactionRow& t);
+
 class Transactions {
  public:
   Transactions(store::Database& db, const Clock& clock, PaymentInitiation& bank);
@@ -131,6 +138,9 @@ class Transactions {
   store::Database& db_;
   const Clock& clock_;
   PaymentInitiation& bank_;
+  // Payments arrive many at a time and each must be durable before it is
+  // answered: they share commits (store/group_commit.h).
+  store::GroupCommit payments_;
 };
 
 }  // namespace cairn::payments

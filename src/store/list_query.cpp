@@ -17,8 +17,11 @@ void Bind(SQLite::Statement& q, int index, const SqlValue& v) {
 }
 
 // (c1, c2, id) strictly after (v1, v2, vid) in the given directions:
-//   c1 > v1 OR (c1 = v1 AND (c2 > v2 OR (c2 = v2 AND id > vid)))
-// with < for descending terms. Row values cannot express mixed directions.
+//   c1 <= v1 AND (c1 < v1 OR (c1 = v1 AND (c2 > v2 OR (c2 = v2 AND id > vid))))
+// with < for descending terms and > for ascending ones. Row values cannot
+// express mixed directions. The leading bound on c1 alone is implied by the
+// rest, but it is the part SQLite can use to seek in an index on c1 to the
+// page's first row: without it, page 5,000 would step over 100,000 rows.
 std::string KeysetCondition(const std::vector<OrderTerm>& terms) {
   std::string sql;
   for (size_t i = terms.size(); i-- > 0;) {
@@ -26,12 +29,14 @@ std::string KeysetCondition(const std::vector<OrderTerm>& terms) {
     std::string step = t.column + (t.desc ? " < ?" : " > ?");
     sql = sql.empty() ? step : step + " OR (" + t.column + " = ? AND (" + sql + "))";
   }
-  return "(" + sql + ")";
+  const OrderTerm& first = terms.front();
+  return "(" + first.column + (first.desc ? " <= ?" : " >= ?") + " AND (" + sql + "))";
 }
 
-// The bind order of KeysetCondition: v1, v1, v2, v2, ..., vid.
+// The bind order of KeysetCondition: v1 (the seek), then v1, v1, v2, v2, ...,
+// vid.
 std::vector<SqlValue> KeysetArgs(const std::vector<SqlValue>& after) {
-  std::vector<SqlValue> out;
+  std::vector<SqlValue> out{after.front()};
   for (size_t i = 0; i < after.size(); ++i) {
     out.push_back(after[i]);
     if (i + 1 < after.size()) out.push_back(after[i]);
@@ -58,11 +63,15 @@ Status RunList(SQLite::Database& db, const std::string& columns, const std::stri
   std::string where;
   for (const std::string& w : spec.where) where += (where.empty() ? " WHERE " : " AND ") + w;
   try {
-    SQLite::Statement count(db, "SELECT count(*) FROM " + table + where);
-    for (size_t i = 0; i < spec.args.size(); ++i)
-      Bind(count, static_cast<int>(i) + 1, spec.args[i]);
-    count.executeStep();
-    result->total = count.getColumn(0).getInt64();
+    result->total = 0;
+    if (spec.count) {
+      SQLite::Statement count(db, "SELECT count(*) FROM " + table + where);
+      for (size_t i = 0; i < spec.args.size(); ++i) {
+        Bind(count, static_cast<int>(i) + 1, spec.args[i]);
+      }
+      count.executeStep();
+      result->total = count.getColumn(0).getInt64();
+    }
 
     std::vector<SqlValue> args = spec.args;
     std::string page_where = where;
@@ -76,6 +85,9 @@ Status RunList(SQLite::Database& db, const std::string& columns, const std::stri
       order += (order.empty() ? "" : ", ") + t.column + (t.desc ? " DESC" : " ASC");
       keys += ", " + t.column;
     }
+    // Prepared each time, not cached like Query: the text varies with the
+    // filters and sort a client picks, and a cache of every combination
+    // would grow with what clients send.
     SQLite::Statement q(db, "SELECT " + columns + keys + " FROM " + table + page_where +
                                 " ORDER BY " + order + " LIMIT ? OFFSET ?");
     int n = 0;

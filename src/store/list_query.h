@@ -45,10 +45,13 @@ struct ListSpec {
   int limit = 20;
   int64_t offset = 0;           // ignored when `after` is set
   std::vector<SqlValue> after;  // keyset: order values + id of the last row seen
+  // Whether to count every matching row (ListResult::total). Counting reads
+  // the whole range, which keyset paging exists not to do.
+  bool count = true;
 };
 
 struct ListResult {
-  int64_t total = 0;           // rows matching the filters
+  int64_t total = 0;           // rows matching the filters; 0 unless spec.count
   bool more = false;           // rows follow this page
   std::vector<SqlValue> last;  // order values + id of the last row returned
 };

@@ -9,7 +9,6 @@ namespace cairn::store {
 Status InsertPasswordReset(SQLite::Database& db, const std::string& token_hash,
                            const std::string& user_id, int64_t now, int64_t expires_at) {
   try {
-    WriteTransaction tx(db);
     SQLite::Statement retire(db,
                              "UPDATE password_resets SET used_at = ? WHERE user_id = ? AND "
                              "used_at IS NULL");
@@ -24,7 +23,6 @@ Status InsertPasswordReset(SQLite::Database& db, const std::string& token_hash,
     q.bind(3, now);
     q.bind(4, expires_at);
     q.exec();
-    tx.Commit();
     return Status::Ok();
   } catch (const std::exception& e) {
     return FromSqliteError(e, "insert password reset");

@@ -13,7 +13,8 @@
 namespace cairn::store {
 
 // Stores a new reset token (by hash) and retires the user's earlier unused
-// ones, so only the newest mail works. One transaction.
+// ones, so only the newest mail works. Two statements: run it inside the
+// caller's WriteTransaction.
 Status InsertPasswordReset(SQLite::Database& db, const std::string& token_hash,
                            const std::string& user_id, int64_t now, int64_t expires_at);
 

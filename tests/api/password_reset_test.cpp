@@ -177,6 +177,31 @@ TEST_CASE(
   CHECK(QueryText(server, "SELECT token_hash FROM password_resets WHERE user_id = '" + ada.id +
                               "'") == Sha256Hex(token));
   CHECK(QueryInt(server, "SELECT expires_at - created_at FROM password_resets") == 3600);
+
+  // The request went through the outbox in the token's transaction, as one
+  // event for Ada without the token, and came out as her notification.
+  CHECK(QueryInt(server, "SELECT count(*) FROM events WHERE type = 'password_reset.requested'") ==
+        1);
+  CHECK(QueryText(server, "SELECT user_id FROM events WHERE type = 'password_reset.requested'") ==
+        ada.id);
+  CHECK(QueryInt(server, "SELECT count(*) FROM events WHERE instr(data, '" + token + "') > 0") ==
+        0);
+  picojson::array notes;
+  for (int i = 0; i < 60 && notes.empty(); ++i) {
+    auto res = cli.Get("/api/v1/notifications", Bearer(ada.access));
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    picojson::value data = Get(JsonBody(res->body), "data");
+    REQUIRE(data.is<picojson::array>());
+    for (const picojson::value& n : data.get<picojson::array>()) {
+      if (n.get("type").to_str() == "password_reset.requested") notes.push_back(n);
+    }
+    if (notes.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].get("title").to_str() == "Password reset requested");
+  CHECK(notes[0].get("body").to_str().find(token) == std::string::npos);
+  CHECK(notes[0].get("body").to_str().find("cairn mail") != std::string::npos);
 }
 
 TEST_CASE("cairn mail prints the sandbox mailbox with recipient, subject and token") {

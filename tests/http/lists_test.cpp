@@ -87,14 +87,36 @@ TEST_CASE("a cursor round-trips through the response, and only for its own sort"
   CHECK(next->style == ListRequest::Style::kCursor);
   CHECK(next->spec.after == result.last);
 
+  // A cursor page is not counted and says no total.
+  CHECK_FALSE(next->spec.count);
+  httplib::Response cursor_res;
+  WriteList(cursor_res, {}, next.value(), result);
+  picojson::object cursor_body = json::ParseObject(cursor_res.body).value();
+  const picojson::object& cp = cursor_body["pagination"].get<picojson::object>();
+  CHECK(cp.count("total") == 0);
+  CHECK(cp.count("totalPages") == 0);
+  CHECK(cp.at("hasNextPage").get<bool>());
+
   auto other =
       ReadListRequest(Query({{"sort", "email"}, {"cursor", cursor.c_str()}}), kSort, "-createdAt");
   CHECK(other.status().code() == Code::kInvalidArgument);
-  for (const char* bad : {"", "%%%", "e30", "eyJzIjoiLWNyZWF0ZWRBdCIsImsiOltdfQ"}) {
+  for (const char* bad : {"%%%", "e30", "eyJzIjoiLWNyZWF0ZWRBdCIsImsiOltdfQ"}) {
     INFO(bad);
     CHECK(ReadListRequest(Query({{"cursor", bad}}), kSort, "-createdAt").status().code() ==
           Code::kInvalidArgument);
   }
+}
+
+TEST_CASE("an empty cursor starts cursor paging at the first row, uncounted") {
+  auto first = ReadListRequest(Query({{"cursor", ""}, {"pageSize", "3"}}), kSort, "-createdAt");
+  REQUIRE(first.ok());
+  CHECK(first->style == ListRequest::Style::kCursor);
+  CHECK(first->spec.after.empty());
+  CHECK_FALSE(first->spec.count);
+  CHECK(first->spec.limit == 3);
+  // Page and offset styles count.
+  CHECK(ReadListRequest(Query({}), kSort, "-createdAt")->spec.count);
+  CHECK(ReadListRequest(Query({{"offset", "2"}}), kSort, "-createdAt")->spec.count);
 }
 
 TEST_CASE("the last page says so: no next cursor, no next offset") {

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <string>
 #include <vector>
@@ -78,6 +79,67 @@ TEST_CASE("keyset paging visits every row once, in the full order, for every dir
       CHECK(ByCursor(db, spec, &pages) == All(db, c.sql));
       CHECK(pages == (57 + limit - 1) / limit);
     }
+  }
+}
+
+// SQLite virtual-machine steps taken by one RunList: a measure of the rows
+// it visited that, unlike time, does not vary with the machine.
+int64_t StepsFor(SQLite::Database& db, const ListSpec& spec, ListResult* r) {
+  int64_t steps = 0;
+  sqlite3_progress_handler(
+      db.getHandle(), 1,
+      [](void* n) {
+        ++*static_cast<int64_t*>(n);
+        return 0;
+      },
+      &steps);
+  Status st = RunList(db, "id", "big", "rowid", spec, [](SQLite::Statement&) {}, r);
+  sqlite3_progress_handler(db.getHandle(), 0, nullptr, nullptr);
+  REQUIRE(st.ok());
+  return steps;
+}
+
+TEST_CASE("a deep keyset page costs what the first one does, and an uncounted list counts nothing") {
+  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
+  db.exec("CREATE TABLE big (id TEXT NOT NULL, owner INTEGER NOT NULL, at INTEGER NOT NULL)");
+  db.exec("CREATE INDEX big_owner ON big(owner, at)");
+  // 20,000 rows of owner 1 with ties on `at`, and others' rows between them.
+  db.exec(
+      "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 39999) "
+      "INSERT INTO big SELECT 'r' || i, i % 2, i / 3 FROM n");
+  for (bool desc : {true, false}) {
+    INFO("desc ", desc);
+    ListSpec spec;
+    spec.where = {"owner = ?"};
+    spec.args = {int64_t{1}};
+    spec.order = {{"at", desc}};
+    spec.id_desc = desc;
+    spec.count = false;
+    ListResult first;
+    int64_t first_steps = StepsFor(db, spec, &first);
+    CHECK(first.total == 0);  // not counted
+    REQUIRE(first.more);
+
+    // The cursor after row 18,000 of the owner's 20,000: the offset page
+    // finds it by stepping over the rows before it.
+    ListSpec by_offset = spec;
+    by_offset.offset = 17980;
+    ListResult before;
+    int64_t offset_steps = StepsFor(db, by_offset, &before);
+    ListSpec deep = spec;
+    deep.after = before.last;
+    ListResult page;
+    int64_t deep_steps = StepsFor(db, deep, &page);
+    CHECK(page.more);
+    CHECK(deep_steps < 2 * first_steps + 200);
+    CHECK(offset_steps > 20 * deep_steps);
+
+    // Counted, the same first page reads all 20,000 rows of the owner.
+    spec.count = true;
+    ListResult counted;
+    int64_t counted_steps = StepsFor(db, spec, &counted);
+    CHECK(counted.total == 20000);
+    CHECK(counted_steps > 10 * first_steps);
   }
 }
 

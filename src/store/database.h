@@ -83,6 +83,8 @@ class Database {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<SQLite::Database>> idle_;  // guarded by mu_
   std::vector<sqlite3*> handles_;  // every connection's, for their statement caches
+  // Held by a WriteTransaction on any of the pool's connections.
+  std::timed_mutex writer_;
 };
 
 // Readiness: borrows a connection (waiting at most `wait`) and reads the
@@ -93,7 +95,8 @@ Result<double> Ping(Database& db, std::chrono::milliseconds wait);
 //
 // Compiling SQL costs more than running a short query, so every connection
 // of a Database pool keeps the statements it has compiled, keyed by their
-// text, until the pool closes. A Query borrows one, and on destruction resets it and clears
+// text, until the pool closes (up to 512 texts; past that a new text is
+// compiled for each use). A Query borrows one, and on destruction resets it and clears
 // its bindings for the next user. A connection is used by one thread at a
 // time (the pool's lease), so the cache needs no lock. A statement already
 // borrowed (the same SQL nested on one connection), or a connection outside
@@ -115,13 +118,23 @@ class Query {
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back on destruction unless committed.
+//
+// On a pooled connection it first takes its pool's writer lock (waiting at
+// most the busy timeout, then throwing SQLITE_BUSY), so the process's own
+// writers queue on a mutex and follow each other at once. Without it they
+// would meet at SQLite's file lock, whose busy handler sleeps (1, 2, 5, 10
+// ms ...) between tries: under load a payment could sleep while the lock sat
+// free. Other processes still meet at SQLite's lock. A thread must not open
+// a second WriteTransaction while it holds one.
 class WriteTransaction {
  public:
-  explicit WriteTransaction(SQLite::Database& db)
-      : tx_(db, SQLite::TransactionBehavior::IMMEDIATE) {}
-  void Commit() { tx_.commit(); }
+  explicit WriteTransaction(SQLite::Database& db);
+  void Commit();
 
  private:
+  static std::unique_lock<std::timed_mutex> LockWriter(SQLite::Database& db);
+
+  std::unique_lock<std::timed_mutex> writer_;  // before tx_: released after it ends
   SQLite::Transaction tx_;
 };
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace cairn::store {
 
@@ -22,18 +23,6 @@ namespace {
 // savepoints are gone and every write of the group with them.
 bool InTransaction(SQLite::Database& conn) {
   return sqlite3_get_autocommit(conn.getHandle()) == 0;
-}
-
-void RollBack(SQLite::Database& conn) {
-  if (!InTransaction(conn)) return;
-  try {
-    conn.exec("ROLLBACK");
-  } catch (const std::exception& e) {
-    // Cannot leave the transaction: the connection would hold the write
-    // lock. SQLite rolls back when a statement cannot, so this is a
-    // corrupted connection; say so loudly.
-    (void)FromSqliteError(e, "roll back group");
-  }
 }
 
 }  // namespace
@@ -80,8 +69,9 @@ void GroupCommit::CommitGroup(const std::vector<Writer*>& group) {
   auto lease = db_.Acquire();
   if (!lease.ok()) return fail_all(lease.status());
   SQLite::Database& conn = **lease;
+  std::optional<WriteTransaction> tx;
   try {
-    conn.exec("BEGIN IMMEDIATE");
+    tx.emplace(conn);
   } catch (const std::exception& e) {
     return fail_all(FromSqliteError(e, "begin group"));
   }
@@ -110,11 +100,9 @@ void GroupCommit::CommitGroup(const std::vector<Writer*>& group) {
   }
 
   try {
-    conn.exec("COMMIT");
+    tx->Commit();
   } catch (const std::exception& e) {
-    Status failed = FromSqliteError(e, "commit group");
-    RollBack(conn);
-    fail_succeeded(failed);
+    fail_succeeded(FromSqliteError(e, "commit group"));  // tx rolls back as it goes
   }
 }
 

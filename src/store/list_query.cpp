@@ -65,12 +65,12 @@ Status RunList(SQLite::Database& db, const std::string& columns, const std::stri
   try {
     result->total = 0;
     if (spec.count) {
-      SQLite::Statement count(db, "SELECT count(*) FROM " + table + where);
+      Query count(db, "SELECT count(*) FROM " + table + where);
       for (size_t i = 0; i < spec.args.size(); ++i) {
-        Bind(count, static_cast<int>(i) + 1, spec.args[i]);
+        Bind(*count, static_cast<int>(i) + 1, spec.args[i]);
       }
-      count.executeStep();
-      result->total = count.getColumn(0).getInt64();
+      count->executeStep();
+      result->total = count->getColumn(0).getInt64();
     }
 
     std::vector<SqlValue> args = spec.args;
@@ -85,11 +85,9 @@ Status RunList(SQLite::Database& db, const std::string& columns, const std::stri
       order += (order.empty() ? "" : ", ") + t.column + (t.desc ? " DESC" : " ASC");
       keys += ", " + t.column;
     }
-    // Prepared each time, not cached like Query: the text varies with the
-    // filters and sort a client picks, and a cache of every combination
-    // would grow with what clients send.
-    SQLite::Statement q(db, "SELECT " + columns + keys + " FROM " + table + page_where +
-                                " ORDER BY " + order + " LIMIT ? OFFSET ?");
+    Query page(db, "SELECT " + columns + keys + " FROM " + table + page_where + " ORDER BY " +
+                       order + " LIMIT ? OFFSET ?");
+    SQLite::Statement& q = *page;
     int n = 0;
     for (const SqlValue& v : args) Bind(q, ++n, v);
     q.bind(++n, static_cast<int64_t>(spec.limit) + 1);  // one more tells whether more follow

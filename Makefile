@@ -125,8 +125,8 @@ $(BUILD)/seed_payments: $(call objs,opt,bench/seed_payments.cpp) $(LIB_OPT_OBJS)
 
 bench: $(BUILD)/cairn $(BUILD)/limiter_keys $(BUILD)/seed_payments
 	@scripts/deps.sh bench
-	@LIMITER_BIN=$(BUILD)/limiter_keys bash bench/run.sh
-	@SEED_BIN=$(BUILD)/seed_payments bash bench/payments.sh
+	@CAIRN_BIN=$(BUILD)/cairn LIMITER_BIN=$(BUILD)/limiter_keys bash bench/run.sh
+	@CAIRN_BIN=$(BUILD)/cairn SEED_BIN=$(BUILD)/seed_payments bash bench/payments.sh
 
 clean:
 	rm -rf $(BUILD)

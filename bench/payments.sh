@@ -149,8 +149,10 @@ bench_qr() {
   write_qr_lua "$TMP/qr.lua" "$TMP/tokens.txt" "$MERCHANT_ID"
 
   local BENCH_CONNECTIONS=$BENCH_PAY_CONNECTIONS
+  # --timeout 10s: a payment slower than wrk's default 2 s is a slow 201,
+  # not a dropped connection (the run must see every answer).
   QR_RUN=cairn RSS_PID=$cairn_pid bench_target "cairn qr-payment" \
-    "http://$HOST:$cport/api/v1/transactions/qr-payment" -s "$TMP/qr.lua"
+    "http://$HOST:$cport/api/v1/transactions/qr-payment" -s "$TMP/qr.lua" --timeout 10s
   only_201 "cairn qr-payment"
   QR_CAIRN_PAID=$W_REQS
   # Cairn stops before the peer runs: its workers (the event dispatcher
@@ -161,7 +163,7 @@ bench_qr() {
   start_express_auth "$aport" "$dbdir/cairn.db"
   wait_ready express-auth "$EXPRESS_AUTH_PID" "$aport" /health 30 "$TMP/express-auth.log"
   QR_RUN=express bench_target "express qr-payment" \
-    "http://$HOST:$aport/api/v1/transactions/qr-payment" -s "$TMP/qr.lua"
+    "http://$HOST:$aport/api/v1/transactions/qr-payment" -s "$TMP/qr.lua" --timeout 10s
   only_201 "express qr-payment"
   stop_pid "$EXPRESS_AUTH_PID"
   QR_CHECK=$("$CAIRN_BIN" check --db "$dbdir/cairn.db" 2>&1) || die "cairn check failed after the payments: $QR_CHECK"

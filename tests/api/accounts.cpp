@@ -84,6 +84,12 @@ std::string QueryText(const ServerProcess& server, const std::string& sql) {
   return c.isNull() ? std::string() : c.getString();
 }
 
+void ExecSql(const ServerProcess& server, const std::string& sql) {
+  SQLite::Database db(server.db_path(), SQLite::OPEN_READWRITE);
+  db.setBusyTimeout(5000);
+  db.exec(sql);
+}
+
 long long UserCount(const ServerProcess& server) {
   return QueryInt(server, "SELECT count(*) FROM users");
 }

@@ -53,6 +53,9 @@ std::string AdminCreate(httplib::Client& cli, const Account& admin, const std::s
 // "SELECT count(*) FROM api_keys".
 long long QueryInt(const ServerProcess& server, const std::string& sql);
 std::string QueryText(const ServerProcess& server, const std::string& sql);
+// Runs sql on the server's database opened read-write (WAL lets the server
+// keep running), waiting up to 5 s for its write lock.
+void ExecSql(const ServerProcess& server, const std::string& sql);
 
 // Accounts in the database, deleted ones included.
 long long UserCount(const ServerProcess& server);

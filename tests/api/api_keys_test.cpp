@@ -48,22 +48,6 @@ std::string Sha256Hex(const std::string& s) {
   return out;
 }
 
-bool IsIsoTime(const std::string& s) {
-  return s.size() == 20 && s[4] == '-' && s[10] == 'T' && s[19] == 'Z';
-}
-
-bool IsHexId(const std::string& s, const std::string& prefix) {
-  if (s.size() != prefix.size() + 16 || s.compare(0, prefix.size(), prefix) != 0) return false;
-  for (size_t i = prefix.size(); i < s.size(); ++i) {
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-  }
-  return true;
-}
-
-std::string ErrorCode(const httplib::Result& res) {
-  return GetStr(JsonBody(res->body), "error.code");
-}
-
 // Creates a key with the given JSON scopes array; fails the test if refused.
 Key MakeKey(httplib::Client& cli, const Account& who, const std::string& scopes,
             const std::string& extra = "") {

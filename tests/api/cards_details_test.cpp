@@ -76,7 +76,7 @@ TEST_CASE("a virtual card is ordered in plastic once, to an address of 10 to 300
   ExpectInvalid(server, PostJson(cli, path, R"({"address":42})", Bearer(ada.access)), "address",
                 "invalid_type", before);
 
-  auto ordered = CardData(PostJson(cli, path, AddressBody(kAddress), Bearer(ada.access)), 200);
+  auto ordered = DataOf(PostJson(cli, path, AddressBody(kAddress), Bearer(ada.access)), 200);
   CHECK(GetStr(ordered, "type") == "physical");
   CHECK(GetStr(ordered, "shippingAddress") == kAddress);
   CHECK(GetStr(ordered, "status") == "active");
@@ -102,7 +102,7 @@ TEST_CASE("a virtual card is ordered in plastic once, to an address of 10 to 300
   // The bounds themselves are addresses.
   for (const std::string& address : {std::string(10, 'a'), std::string(300, 'a')}) {
     std::string card = IssueCard(cli, ada);
-    auto ok = CardData(PostJson(cli, "/api/v1/cards/" + card + "/physical", AddressBody(address),
+    auto ok = DataOf(PostJson(cli, "/api/v1/cards/" + card + "/physical", AddressBody(address),
                                 Bearer(ada.access)),
                        200);
     CHECK(GetStr(ok, "shippingAddress") == address);
@@ -170,7 +170,7 @@ TEST_CASE("a PIN is exactly four digits and is stored only as an Argon2id hash")
   std::string hash = QueryText(server, hash_sql);
   CHECK(hash.compare(0, 10, "$argon2id$") == 0);
   CHECK(hash.find("4821") == std::string::npos);
-  auto card = CardData(cli.Get("/api/v1/cards/" + id, Bearer(ada.access)), 200);
+  auto card = DataOf(cli.Get("/api/v1/cards/" + id, Bearer(ada.access)), 200);
   CHECK(Get(card, "hasPin") == picojson::value(true));
   CHECK(card.count("pin") == 0);
 
@@ -199,14 +199,14 @@ TEST_CASE("a spending limit is exact to the øre and PUT replaces that type's li
   const std::string where = " FROM card_limits WHERE card_id = '" + id + "'";
   CHECK(LimitsOf(cli, ada, id).empty());
 
-  auto daily = CardData(PutLimit(cli, ada, id, R"({"limitType":"daily","amount":500.5})"), 200);
+  auto daily = DataOf(PutLimit(cli, ada, id, R"({"limitType":"daily","amount":500.5})"), 200);
   CHECK(GetStr(daily, "limitType") == "daily");
   CHECK(Get(daily, "amount").get<double>() == 500.5);
   CHECK(GetStr(daily, "updatedAt").size() == 20);
   CHECK(QueryInt(server, "SELECT amount" + where + " AND limit_type = 'daily'") == 50050);
 
   // Again: the daily limit is replaced, not added.
-  CardData(PutLimit(cli, ada, id, R"({"limitType":"daily","amount":750})"), 200);
+  DataOf(PutLimit(cli, ada, id, R"({"limitType":"daily","amount":750})"), 200);
   CHECK(QueryInt(server, "SELECT count(*)" + where) == 1);
   CHECK(QueryInt(server, "SELECT amount" + where + " AND limit_type = 'daily'") == 75000);
   picojson::array limits = LimitsOf(cli, ada, id);
@@ -214,7 +214,7 @@ TEST_CASE("a spending limit is exact to the øre and PUT replaces that type's li
   CHECK(limits[0].get<picojson::object>().at("amount").get<double>() == 750);
 
   // Another type is another limit.
-  CardData(PutLimit(cli, ada, id, R"({"limitType":"transaction","amount":0.01})"), 200);
+  DataOf(PutLimit(cli, ada, id, R"({"limitType":"transaction","amount":0.01})"), 200);
   CHECK(QueryInt(server, "SELECT amount" + where + " AND limit_type = 'transaction'") == 1);
   CHECK(LimitsOf(cli, ada, id).size() == 2);
 

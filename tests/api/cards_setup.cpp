@@ -10,25 +10,8 @@ ServerProcess::Options CardsOn() {
   return opts;
 }
 
-picojson::object CardData(const httplib::Result& res, int status) {
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == status);
-  picojson::value data = Get(JsonBody(res->body), "data");
-  REQUIRE(data.is<picojson::object>());
-  return data.get<picojson::object>();
-}
-
-bool IsCardId(const std::string& s) {
-  if (s.size() != 21 || s.compare(0, 5, "card_") != 0) return false;
-  for (size_t i = 5; i < s.size(); ++i) {
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-  }
-  return true;
-}
-
 std::string IssueCard(httplib::Client& cli, const Account& who, const std::string& body) {
-  return GetStr(CardData(PostJson(cli, "/api/v1/cards", body, Bearer(who.access)), 201), "id");
+  return GetStr(DataOf(PostJson(cli, "/api/v1/cards", body, Bearer(who.access)), 201), "id");
 }
 
 std::vector<std::string> ListCardIds(httplib::Client& cli, const Account& who) {

@@ -16,10 +16,6 @@ namespace cairn::test {
 
 // Options for a server with the cards routes on.
 ServerProcess::Options CardsOn();
-// `data` of an answer that must have `status`, as an object; REQUIREs both.
-picojson::object CardData(const httplib::Result& res, int status);
-// "card_" + 16 lowercase hex digits.
-bool IsCardId(const std::string& s);
 // POST /api/v1/cards with body; returns the new card's id.
 std::string IssueCard(httplib::Client& cli, const Account& who, const std::string& body = "{}");
 // GET /api/v1/cards: the ids, in the order listed.

@@ -22,9 +22,9 @@ TEST_CASE(
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
 
-  auto card = CardData(PostJson(cli, "/api/v1/cards", "{}", Bearer(ada.access)), 201);
+  auto card = DataOf(PostJson(cli, "/api/v1/cards", "{}", Bearer(ada.access)), 201);
   std::string id = GetStr(card, "id");
-  CHECK(IsCardId(id));
+  CHECK(IsHexId(id, "card_"));
   CHECK(GetStr(card, "type") == "virtual");
   CHECK(GetStr(card, "status") == "active");
   std::string masked = GetStr(card, "maskedNumber");
@@ -52,14 +52,14 @@ TEST_CASE(
   CHECK(QueryInt(server, "SELECT pin_hash IS NULL" + where) == 1);
 
   auto physical =
-      CardData(PostJson(cli, "/api/v1/cards", R"({"type":"physical"})", Bearer(ada.access)), 201);
+      DataOf(PostJson(cli, "/api/v1/cards", R"({"type":"physical"})", Bearer(ada.access)), 201);
   CHECK(GetStr(physical, "type") == "physical");
   auto virt =
-      CardData(PostJson(cli, "/api/v1/cards", R"({"type":"virtual"})", Bearer(ada.access)), 201);
+      DataOf(PostJson(cli, "/api/v1/cards", R"({"type":"virtual"})", Bearer(ada.access)), 201);
   CHECK(GetStr(virt, "type") == "virtual");
 
   // GET shows the same card, the same way.
-  auto got = CardData(cli.Get("/api/v1/cards/" + id, Bearer(ada.access)), 200);
+  auto got = DataOf(cli.Get("/api/v1/cards/" + id, Bearer(ada.access)), 200);
   CHECK(GetStr(got, "maskedNumber") == masked);
   CHECK(GetStr(got, "id") == id);
 }
@@ -113,7 +113,7 @@ TEST_CASE("at most five live cards: the sixth is 409, and a cancelled card frees
   listed = ListCardIds(cli, ada);
   CHECK(listed.size() == 4);
   CHECK(std::find(listed.begin(), listed.end(), ids[2]) == listed.end());
-  auto cancelled = CardData(cli.Get("/api/v1/cards/" + ids[2], Bearer(ada.access)), 200);
+  auto cancelled = DataOf(cli.Get("/api/v1/cards/" + ids[2], Bearer(ada.access)), 200);
   CHECK(GetStr(cancelled, "status") == "cancelled");
   IssueCard(cli, ada);
   CHECK(QueryInt(server, "SELECT count(*) FROM cards") == 6);
@@ -127,12 +127,12 @@ TEST_CASE("a card is frozen and unfrozen by PATCH; cancelled is not a status PAT
   std::string id = IssueCard(cli, ada);
   const std::string path = "/api/v1/cards/" + id;
 
-  auto frozen = CardData(PatchJson(cli, path, R"({"status":"frozen"})", Bearer(ada.access)), 200);
+  auto frozen = DataOf(PatchJson(cli, path, R"({"status":"frozen"})", Bearer(ada.access)), 200);
   CHECK(GetStr(frozen, "status") == "frozen");
   CHECK(QueryText(server, "SELECT status FROM cards WHERE id = '" + id + "'") == "frozen");
   // A frozen card is still listed.
   CHECK(ListCardIds(cli, ada) == std::vector<std::string>{id});
-  auto active = CardData(PatchJson(cli, path, R"({"status":"active"})", Bearer(ada.access)), 200);
+  auto active = DataOf(PatchJson(cli, path, R"({"status":"active"})", Bearer(ada.access)), 200);
   CHECK(GetStr(active, "status") == "active");
 
   std::string before = CardState(server);
@@ -187,7 +187,7 @@ TEST_CASE("a cancelled card is kept, shown as cancelled, and every change to it 
     CHECK(CardState(server) == before);
   }
 
-  auto got = CardData(cli.Get(path, Bearer(ada.access)), 200);
+  auto got = DataOf(cli.Get(path, Bearer(ada.access)), 200);
   CHECK(GetStr(got, "status") == "cancelled");
   CHECK(Get(got, "hasPin") == picojson::value(false));
   CHECK(ListCardIds(cli, ada).empty());
@@ -235,7 +235,7 @@ TEST_CASE("another user's card is 404 on every route and stays as it was") {
   CHECK(bobs.size() == 1);
   CHECK(std::find(bobs.begin(), bobs.end(), id) == bobs.end());
   // Ada's card works for Ada as before.
-  auto got = CardData(cli.Get(path, Bearer(ada.access)), 200);
+  auto got = DataOf(cli.Get(path, Bearer(ada.access)), 200);
   CHECK(GetStr(got, "status") == "active");
   CHECK(Get(got, "hasPin") == picojson::value(true));
 }

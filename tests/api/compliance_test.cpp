@@ -17,28 +17,6 @@ using namespace cairn::test;
 
 namespace {
 
-bool IsIsoTime(const std::string& s) {
-  return s.size() == 20 && s[4] == '-' && s[10] == 'T' && s[19] == 'Z';
-}
-
-bool IsHexId(const std::string& s, const std::string& prefix) {
-  if (s.size() != prefix.size() + 16 || s.compare(0, prefix.size(), prefix) != 0) return false;
-  for (size_t i = prefix.size(); i < s.size(); ++i) {
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-  }
-  return true;
-}
-
-// `data` of an answer that must have `status`.
-picojson::object DataOf(const httplib::Result& res, int status) {
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == status);
-  picojson::value data = Get(JsonBody(res->body), "data");
-  REQUIRE(data.is<picojson::object>());
-  return data.get<picojson::object>();
-}
-
 httplib::Result SetConsent(httplib::Client& cli, const Account& who, const std::string& body) {
   return PostJson(cli, "/api/v1/consents", body, Bearer(who.access));
 }

@@ -38,10 +38,6 @@ std::string CookieValueOf(const std::string& set_cookie) {
   return set_cookie.substr(eq + 1, semi - eq - 1);
 }
 
-std::string ErrorCode(const httplib::Result& res) {
-  return GetStr(JsonBody(res->body), "error.code");
-}
-
 std::string OwnOrigin(const ServerProcess& server) {
   return "http://127.0.0.1:" + std::to_string(server.port());
 }

@@ -16,15 +16,6 @@ using namespace cairn::test;
 
 namespace {
 
-picojson::object DataOf(const httplib::Result& res, int status) {
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == status);
-  picojson::value data = Get(JsonBody(res->body), "data");
-  REQUIRE(data.is<picojson::object>());
-  return data.get<picojson::object>();
-}
-
 struct Key {
   std::string id;
   std::string key;

@@ -13,7 +13,7 @@ namespace cairn::test {
 std::string LinkDnbAccount(httplib::Client& cli, const Account& who, const std::string& balance) {
   auto res = PostJson(cli, "/api/v1/bank-accounts",
                       R"({"bankName":"DNB","initialBalance":)" + balance + "}", Bearer(who.access));
-  return GetStr(DataWithStatus(res, 201), "id");
+  return GetStr(DataOf(res, 201), "id");
 }
 
 httplib::Result RegisterBusiness(httplib::Client& cli, const Account& who,
@@ -30,48 +30,18 @@ std::string BusinessBody(const std::string& name, const std::string& org_number,
 Account BecomeMerchant(httplib::Client& cli, const Account& who, const std::string& name,
                        const std::string& org_number, std::string* merchant_id) {
   auto res = RegisterBusiness(cli, who, BusinessBody(name, org_number));
-  *merchant_id = GetStr(DataWithStatus(res, 201), "id");
+  *merchant_id = GetStr(DataOf(res, 201), "id");
   return Refreshed(cli, who);
 }
 
 Account Refreshed(httplib::Client& cli, const Account& who) {
   auto res = PostJson(cli, "/api/v1/auth/refresh", R"({"refreshToken":")" + who.refresh + "\"}");
-  picojson::object data = DataWithStatus(res, 200);
+  picojson::object data = DataOf(res, 200);
   Account a = who;
   a.access = GetStr(data, "accessToken");
   a.refresh = GetStr(data, "refreshToken");
   REQUIRE(!a.access.empty());
   return a;
-}
-
-picojson::object DataWithStatus(const httplib::Result& res, int status) {
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == status);
-  picojson::value data = Get(JsonBody(res->body), "data");
-  REQUIRE(data.is<picojson::object>());
-  return data.get<picojson::object>();
-}
-
-std::string ErrorCodeIn(const httplib::Result& res) {
-  REQUIRE(res);
-  return GetStr(JsonBody(res->body), "error.code");
-}
-
-int64_t MinorAt(const picojson::object& o, const std::string& dotted) {
-  picojson::value v = Get(o, dotted);
-  INFO(dotted << " = " << v.serialize());
-  REQUIRE(v.is<double>());
-  if (v.is<int64_t>()) return v.get<int64_t>() * 100;
-  return std::llround(v.get<double>() * 100);
-}
-
-bool LooksLikeId(const std::string& s, const std::string& prefix) {
-  if (s.size() != prefix.size() + 16 || s.compare(0, prefix.size(), prefix) != 0) return false;
-  for (size_t i = prefix.size(); i < s.size(); ++i) {
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-  }
-  return true;
 }
 
 bool LooksLikeUtc(const std::string& s) {

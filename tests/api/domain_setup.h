@@ -39,15 +39,7 @@ Account BecomeMerchant(httplib::Client& cli, const Account& who, const std::stri
 // POST /api/v1/auth/refresh with who's refresh token; who with the new pair.
 Account Refreshed(httplib::Client& cli, const Account& who);
 
-// `data` of an answer that must have the given status.
-picojson::object DataWithStatus(const httplib::Result& res, int status);
-// error.code of an answer.
-std::string ErrorCodeIn(const httplib::Result& res);
 
-// A JSON amount at a dotted path in minor units (1.29 -> 129).
-int64_t MinorAt(const picojson::object& o, const std::string& dotted);
-// prefix + 16 lowercase hex digits.
-bool LooksLikeId(const std::string& s, const std::string& prefix);
 // "2026-01-15T10:30:00Z".
 bool LooksLikeUtc(const std::string& s);
 // Unix seconds as "2026-01-15T10:30:00Z".

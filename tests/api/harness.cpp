@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -250,6 +251,41 @@ picojson::value Get(const picojson::object& o, const std::string& dotted) {
 std::string GetStr(const picojson::object& o, const std::string& dotted) {
   picojson::value v = Get(o, dotted);
   return v.is<std::string>() ? v.get<std::string>() : std::string();
+}
+
+picojson::object DataOf(const httplib::Result& res, int status) {
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->status == status);
+  picojson::value data = Get(JsonBody(res->body), "data");
+  REQUIRE(data.is<picojson::object>());
+  return data.get<picojson::object>();
+}
+
+std::string ErrorCode(const httplib::Result& res) {
+  REQUIRE(res);
+  return GetStr(JsonBody(res->body), "error.code");
+}
+
+int64_t Minor(const picojson::object& o, const std::string& dotted) {
+  picojson::value v = Get(o, dotted);
+  INFO(dotted << " = " << v.serialize());
+  REQUIRE(v.is<double>());
+  if (v.is<int64_t>()) return v.get<int64_t>() * 100;
+  return std::llround(v.get<double>() * 100);
+}
+
+bool IsIsoTime(const std::string& s) {
+  return s.size() == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+         s[16] == ':' && s[19] == 'Z';
+}
+
+bool IsHexId(const std::string& s, const std::string& prefix) {
+  if (s.size() != prefix.size() + 16 || s.compare(0, prefix.size(), prefix) != 0) return false;
+  for (size_t i = prefix.size(); i < s.size(); ++i) {
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+  }
+  return true;
 }
 
 }  // namespace cairn::test

@@ -95,4 +95,16 @@ picojson::object JsonBody(const std::string& body);
 picojson::value Get(const picojson::object& o, const std::string& dotted);
 std::string GetStr(const picojson::object& o, const std::string& dotted);
 
+// `data` of an answer that must have `status`, as an object; REQUIREs both.
+picojson::object DataOf(const httplib::Result& res, int status);
+// error.code of a refused answer.
+std::string ErrorCode(const httplib::Result& res);
+// A JSON amount at a dotted path in minor units (1.29 -> 129); REQUIREs a
+// number.
+int64_t Minor(const picojson::object& o, const std::string& dotted);
+// "2026-01-15T10:30:00Z".
+bool IsIsoTime(const std::string& s);
+// prefix + 16 lowercase hex digits, the shape of every id.
+bool IsHexId(const std::string& s, const std::string& prefix);
+
 }  // namespace cairn::test

@@ -51,7 +51,7 @@ httplib::Result MarkRead(httplib::Client& cli, const Account& who, const std::st
 }
 
 int64_t Updated(const httplib::Result& res) {
-  picojson::object data = DataWithStatus(res, 200);
+  picojson::object data = DataOf(res, 200);
   REQUIRE(data.at("updated").is<int64_t>());
   return data.at("updated").get<int64_t>();
 }
@@ -64,7 +64,7 @@ std::string Row(const ServerProcess& server, const std::string& id) {
 }
 
 picojson::object Settings(httplib::Client& cli, const Account& who) {
-  return DataWithStatus(cli.Get(kSettings, Bearer(who.access)), 200);
+  return DataOf(cli.Get(kSettings, Bearer(who.access)), 200);
 }
 
 }  // namespace
@@ -94,7 +94,7 @@ TEST_CASE("linking an account and adding a recipient each notify the user within
   CHECK(GetStr(added, "type") == "recipient.created");
   CHECK(GetStr(added, "body") == "Mama Jasmina can now receive your transfers.");
   for (const picojson::object* o : {&linked, &added}) {
-    CHECK(LooksLikeId(GetStr(*o, "id"), "noti_"));
+    CHECK(IsHexId(GetStr(*o, "id"), "noti_"));
     CHECK(Get(*o, "read").get<bool>() == false);
     CHECK(Get(*o, "readAt").is<picojson::null>());
     CHECK(LooksLikeUtc(GetStr(*o, "createdAt")));
@@ -125,7 +125,7 @@ TEST_CASE("registering a business and paying one by QR each notify only their ow
   auto paid =
       PostJson(cli, "/api/v1/transactions/qr-payment",
                R"({"merchantId":")" + merchant_id + R"(","amount":12.5})", Bearer(ada.access));
-  DataWithStatus(paid, 201);
+  DataOf(paid, 201);
 
   picojson::array bobs = AwaitNotifications(cli, bob, 1);
   REQUIRE(bobs.size() == 1);
@@ -263,7 +263,7 @@ TEST_CASE("settings start at the defaults and a patch changes only the fields it
   CHECK(QueryInt(server, "SELECT count(*) FROM user_settings") == 0);
 
   picojson::object p =
-      DataWithStatus(PatchJson(cli, kSettings, R"({"language":"en"})", Bearer(ada.access)), 200);
+      DataOf(PatchJson(cli, kSettings, R"({"language":"en"})", Bearer(ada.access)), 200);
   CHECK(GetStr(p, "language") == "en");
   CHECK(GetStr(p, "currency") == "NOK");
   CHECK(Get(p, "pushEnabled").get<bool>() == true);
@@ -271,7 +271,7 @@ TEST_CASE("settings start at the defaults and a patch changes only the fields it
   CHECK(LooksLikeUtc(GetStr(p, "updatedAt")));
   CHECK(Settings(cli, ada) == p);
 
-  picojson::object q = DataWithStatus(
+  picojson::object q = DataOf(
       PatchJson(cli, kSettings, R"({"currency":"EUR","emailEnabled":false})", Bearer(ada.access)),
       200);
   CHECK(GetStr(q, "currency") == "EUR");
@@ -320,7 +320,7 @@ TEST_CASE("a settings field set to null is left as it was, like a field left out
   ServerProcess server;
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
-  DataWithStatus(
+  DataOf(
       PatchJson(cli, kSettings, R"({"currency":"EUR","pushEnabled":false})", Bearer(ada.access)),
       200);
 
@@ -346,7 +346,7 @@ TEST_CASE("with push turned off a new recipient notifies no one but its event is
   ServerProcess server;
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
-  DataWithStatus(PatchJson(cli, kSettings, R"({"pushEnabled":false})", Bearer(ada.access)), 200);
+  DataOf(PatchJson(cli, kSettings, R"({"pushEnabled":false})", Bearer(ada.access)), 200);
 
   AddRecipient(cli, ada, "Mama Jasmina");
   // Until the dispatcher has passed over the event (however slow the
@@ -365,7 +365,7 @@ TEST_CASE("with push turned off a new recipient notifies no one but its event is
                      ada.id + "' AND dispatched_at IS NOT NULL") == 1);
 
   // Turned back on, the next event is told, and the earlier one never is.
-  DataWithStatus(PatchJson(cli, kSettings, R"({"pushEnabled":true})", Bearer(ada.access)), 200);
+  DataOf(PatchJson(cli, kSettings, R"({"pushEnabled":true})", Bearer(ada.access)), 200);
   AddRecipient(cli, ada, "Tata Petar");
   picojson::array items = AwaitNotifications(cli, ada, 1);
   REQUIRE(items.size() == 1);

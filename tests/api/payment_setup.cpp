@@ -132,47 +132,6 @@ httplib::Result PayQr(httplib::Client& cli, const Account& who, const std::strin
   return PostPayment(cli, kQrPath, who, body, key);
 }
 
-picojson::object DataOf(const httplib::Result& res, int status) {
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == status);
-  picojson::value data = Get(JsonBody(res->body), "data");
-  REQUIRE(data.is<picojson::object>());
-  return data.get<picojson::object>();
-}
-
-std::string ErrorCodeOf(const httplib::Result& res) {
-  REQUIRE(res);
-  return GetStr(JsonBody(res->body), "error.code");
-}
-
-bool IsUtcTime(const std::string& s) {
-  return s.size() == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
-         s[16] == ':' && s[19] == 'Z';
-}
-
-bool HasIdForm(const std::string& s, const std::string& prefix) {
-  if (s.size() != prefix.size() + 16 || s.compare(0, prefix.size(), prefix) != 0) return false;
-  for (size_t i = prefix.size(); i < s.size(); ++i) {
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-  }
-  return true;
-}
-
-int64_t Minor(const picojson::object& o, const std::string& dotted) {
-  picojson::value v = Get(o, dotted);
-  INFO(dotted << " = " << v.serialize());
-  REQUIRE(v.is<double>());
-  if (v.is<int64_t>()) return v.get<int64_t>() * 100;
-  return std::llround(v.get<double>() * 100);
-}
-
-void RunSql(const ServerProcess& server, const std::string& sql) {
-  SQLite::Database db(server.db_path(), SQLite::OPEN_READWRITE);
-  db.setBusyTimeout(5000);
-  db.exec(sql);
-}
-
 int64_t LinkedBalance(const ServerProcess& server, const std::string& account_id) {
   return QueryInt(server, "SELECT balance FROM bank_accounts WHERE id = '" + account_id + "'");
 }
@@ -217,7 +176,7 @@ std::string WaitSettled(const ServerProcess& server, const std::string& id,
 }
 
 std::string SettleNow(const ServerProcess& server, const std::string& id) {
-  RunSql(server,
+  ExecSql(server,
          "UPDATE sandbox_payments SET settle_at = 0 WHERE id = "
          "(SELECT provider_ref FROM transactions WHERE id = '" +
              id + "')");

@@ -90,21 +90,7 @@ httplib::Result Remit(httplib::Client& cli, const Account& who, const std::strin
 httplib::Result PayQr(httplib::Client& cli, const Account& who, const std::string& body,
                       const std::string& key = "");
 
-// `data` of a 2xx answer with the expected status; REQUIREs both.
-picojson::object DataOf(const httplib::Result& res, int status);
-// error.code of a refused answer.
-std::string ErrorCodeOf(const httplib::Result& res);
-// "2026-01-15T10:30:00Z".
-bool IsUtcTime(const std::string& s);
-// prefix + 16 lowercase hex digits.
-bool HasIdForm(const std::string& s, const std::string& prefix);
-// A JSON amount at a dotted path as minor units (1.29 -> 129); REQUIREs a
-// number.
-int64_t Minor(const picojson::object& o, const std::string& dotted);
 
-// Runs sql on the server's database opened read-write (WAL lets the server
-// keep running): the tests play the bank, or move a row back in time.
-void RunSql(const ServerProcess& server, const std::string& sql);
 // bank_accounts.balance and the sandbox bank's own balance of the same
 // account, in minor units.
 int64_t LinkedBalance(const ServerProcess& server, const std::string& account_id);

@@ -27,10 +27,6 @@ picojson::object MustLink(httplib::Client& cli, const Account& who, const std::s
   return data.get<picojson::object>();
 }
 
-std::string ErrorCode(const httplib::Result& res) {
-  return GetStr(JsonBody(res->body), "error.code");
-}
-
 double Number(const picojson::object& o, const std::string& dotted) {
   picojson::value v = Get(o, dotted);
   INFO(dotted << " = " << v.serialize());
@@ -51,25 +47,6 @@ bool IsMod11AccountNumber(const std::string& dotted) {
   if (check == 11) check = 0;
   if (check == 10) return false;  // no account has such a number
   return digits[10] - '0' == check;
-}
-
-bool IsIsoTime(const std::string& s) {
-  return s.size() == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
-         s[16] == ':' && s[19] == 'Z';
-}
-
-bool IsHexId(const std::string& s, const std::string& prefix) {
-  if (s.size() != prefix.size() + 16 || s.compare(0, prefix.size(), prefix) != 0) return false;
-  for (size_t i = prefix.size(); i < s.size(); ++i) {
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-  }
-  return true;
-}
-
-void ExecSql(const ServerProcess& server, const std::string& sql) {
-  SQLite::Database db(server.db_path(), SQLite::OPEN_READWRITE);
-  db.setBusyTimeout(5000);
-  db.exec(sql);
 }
 
 std::string PaymentRows(const ServerProcess& server) {

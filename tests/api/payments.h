@@ -27,8 +27,6 @@ httplib::Result LinkAccount(httplib::Client& cli, const Account& who, const std:
 picojson::object MustLink(httplib::Client& cli, const Account& who, const std::string& bank,
                           const std::string& extra = "");
 
-// error.code of a refused response.
-std::string ErrorCode(const httplib::Result& res);
 
 // A JSON number at a dotted path (an integer or not); REQUIREs a number.
 double Number(const picojson::object& o, const std::string& dotted);
@@ -37,14 +35,7 @@ double Number(const picojson::object& o, const std::string& dotted);
 // the first ten.
 bool IsMod11AccountNumber(const std::string& dotted);
 
-// "2026-01-15T10:30:00Z".
-bool IsIsoTime(const std::string& s);
-// prefix + 16 lowercase hex digits.
-bool IsHexId(const std::string& s, const std::string& prefix);
 
-// Runs sql on the server's database opened read-write (WAL lets the server
-// keep running), as the sandbox bank's own books change.
-void ExecSql(const ServerProcess& server, const std::string& sql);
 
 // Row counts of every table linking touches, as one comparable string:
 // "bank_accounts=1 sandbox_accounts=1 events=1 idempotency_keys=0".

@@ -47,7 +47,7 @@ void ExpectRefused(const ServerProcess& server, httplib::Client& cli, const Acco
   REQUIRE(res);
   INFO(body << " -> " << res->status << " " << res->body);
   CHECK(res->status == status);
-  CHECK(ErrorCodeOf(res) == code);
+  CHECK(ErrorCode(res) == code);
   if (!field.empty()) CHECK(DetailCodes(JsonBody(res->body))[field] == field_code);
   CHECK(MoneyState(server) == before);
 }
@@ -102,7 +102,7 @@ TEST_CASE("a QR payment is completed at once with a 1 % fee rounded half-up") {
     auto res = PayQr(cli, shop.payer, QrBody(shop.merchant_id, r.amount));
     picojson::object d = DataOf(res, 201);
     std::string id = GetStr(d, "id");
-    CHECK(HasIdForm(id, "tx_qr_"));
+    CHECK(IsHexId(id, "tx_qr_"));
     CHECK(GetStr(d, "type") == "qr_payment");
     CHECK(GetStr(d, "status") == "completed");
     CHECK(Minor(d, "amount") == r.minor);
@@ -114,7 +114,7 @@ TEST_CASE("a QR payment is completed at once with a 1 % fee rounded half-up") {
     CHECK(Minor(d, "total") == r.total);
     CHECK(GetStr(d, "fromAccount") == "DNB");
     CHECK(GetStr(d, "eta") == "Instant");
-    CHECK(IsUtcTime(GetStr(d, "createdAt")));
+    CHECK(IsIsoTime(GetStr(d, "createdAt")));
     CHECK(GetStr(d, "completedAt") == GetStr(d, "createdAt"));
     CHECK(d.count("sendAmount") == 0);
     CHECK(d.count("recipientName") == 0);
@@ -264,7 +264,7 @@ TEST_CASE(
     auto res = PayQr(cli, shop.payer, other, "coffee-42");
     REQUIRE(res);
     CHECK(res->status == 422);
-    CHECK(ErrorCodeOf(res) == "idempotency_key_reused");
+    CHECK(ErrorCode(res) == "idempotency_key_reused");
     CHECK(MoneyState(server) == before);
   }
   CHECK(QueryText(server, "SELECT body FROM idempotency_keys") == stored);
@@ -288,7 +288,7 @@ TEST_CASE(
     auto res = PayQr(cli, shop.payer, QrBody(shop.merchant_id, "5"), bad);
     REQUIRE(res);
     CHECK(res->status == 400);
-    CHECK(ErrorCodeOf(res) == "bad_request");
+    CHECK(ErrorCode(res) == "bad_request");
     CHECK(MoneyState(server) == before);
   }
   DataOf(PayQr(cli, shop.payer, QrBody(shop.merchant_id, "5"), std::string(255, 'k')), 201);

@@ -33,7 +33,7 @@ httplib::Result Create(httplib::Client& cli, const Account& who, const std::stri
 // Adds a Serbian recipient called name; returns its id.
 std::string Add(httplib::Client& cli, const Account& who, const std::string& name) {
   auto res = Create(cli, who, Body(name, "RS", "RSD", "RS35260005601001611379"));
-  return GetStr(DataWithStatus(res, 201), "id");
+  return GetStr(DataOf(res, 201), "id");
 }
 
 // What a recipient request may write.
@@ -69,8 +69,8 @@ TEST_CASE("a recipient with a valid account number is created and echoed in full
   for (const Good& g : good) {
     CAPTURE(g.entered);
     auto res = Create(cli, ada, Body("Mama Jasmina", g.country, g.currency, g.entered));
-    picojson::object data = DataWithStatus(res, 201);
-    CHECK(LooksLikeId(GetStr(data, "id"), "rcp_"));
+    picojson::object data = DataOf(res, 201);
+    CHECK(IsHexId(GetStr(data, "id"), "rcp_"));
     CHECK(GetStr(data, "name") == "Mama Jasmina");
     CHECK(GetStr(data, "country") == g.country);
     CHECK(GetStr(data, "countryName") == g.country_name);
@@ -87,13 +87,13 @@ TEST_CASE("a recipient with a valid account number is created and echoed in full
   auto longest = Create(cli, ada,
                         Body(std::string(100, 'n'), "PL", "PLN", "PL61109010140000071219812874",
                              R"(,"bankName":")" + std::string(200, 'b') + "\""));
-  picojson::object longest_data = DataWithStatus(longest, 201);
+  picojson::object longest_data = DataOf(longest, 201);
   CHECK(GetStr(longest_data, "bankName") == std::string(200, 'b'));
 
   // A bank name set to null is one left out.
   auto no_bank = Create(
       cli, ada, Body("Tata Petar", "RS", "RSD", "RS35260005601001611379", R"(,"bankName":null)"));
-  CHECK(DataWithStatus(no_bank, 201).count("bankName") == 0);
+  CHECK(DataOf(no_bank, 201).count("bankName") == 0);
 
   // Each creation wrote one recipient.created event naming the recipient,
   // with the number masked.
@@ -216,7 +216,7 @@ TEST_CASE("a deleted recipient leaves its owner's list and cannot be deleted twi
   auto foreign = cli.Delete(std::string(kPath) + "/" + gone, Bearer(bob.access));
   REQUIRE(foreign);
   CHECK(foreign->status == 404);
-  CHECK(ErrorCodeIn(foreign) == "not_found");
+  CHECK(ErrorCode(foreign) == "not_found");
   CHECK(Written(server) == before);
   CHECK(FieldSet(List(cli, ada, kPath), "id") == std::set<std::string>{gone, kept});
 
@@ -239,7 +239,7 @@ TEST_CASE("a deleted recipient leaves its owner's list and cannot be deleted twi
   auto again = cli.Delete(std::string(kPath) + "/" + gone, Bearer(ada.access));
   REQUIRE(again);
   CHECK(again->status == 404);
-  CHECK(ErrorCodeIn(again) == "not_found");
+  CHECK(ErrorCode(again) == "not_found");
   CHECK(Written(server) == before);
 
   for (const char* id : {"rcp_0000000000000000", "rcp_123", "RCP_0123456789ABCDEF",
@@ -248,7 +248,7 @@ TEST_CASE("a deleted recipient leaves its owner's list and cannot be deleted twi
     auto res = cli.Delete(std::string(kPath) + "/" + id, Bearer(ada.access));
     REQUIRE(res);
     CHECK(res->status == 404);
-    CHECK(ErrorCodeIn(res) == "not_found");
+    CHECK(ErrorCode(res) == "not_found");
     CHECK(Written(server) == before);
   }
   CHECK(Field(List(cli, ada, kPath), "id") == std::vector<std::string>{kept});
@@ -353,7 +353,7 @@ TEST_CASE("a user holds at most 200 recipients and the 201st is refused without 
   auto over = Create(cli, ada, Body("One Too Many", "RS", "RSD", "RS35260005601001611379"));
   REQUIRE(over);
   CHECK(over->status == 409);
-  CHECK(ErrorCodeIn(over) == "conflict");
+  CHECK(ErrorCode(over) == "conflict");
   CHECK(Written(server) == before);
 
   // A deleted one no longer counts.

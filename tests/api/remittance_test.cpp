@@ -31,7 +31,7 @@ void ExpectRefused(const ServerProcess& server, httplib::Client& cli, const Acco
   REQUIRE(res);
   INFO(body << " -> " << res->status << " " << res->body);
   CHECK(res->status == status);
-  CHECK(ErrorCodeOf(res) == code);
+  CHECK(ErrorCode(res) == code);
   if (!field.empty()) CHECK(DetailCodes(JsonBody(res->body))[field] == field_code);
   CHECK(MoneyState(server) == before);
 }
@@ -49,7 +49,7 @@ TEST_CASE("a remittance is 201 processing with its quote, and both books lose th
   auto res = Remit(cli, ada.who, RemitBody(ada.recipient_id, "1000"));
   picojson::object d = DataOf(res, 201);
   std::string id = GetStr(d, "id");
-  CHECK(HasIdForm(id, "tx_rem_"));
+  CHECK(IsHexId(id, "tx_rem_"));
   CHECK(GetStr(d, "type") == "remittance");
   CHECK(GetStr(d, "status") == "processing");
   CHECK(Minor(d, "sendAmount") == 100000);
@@ -65,7 +65,7 @@ TEST_CASE("a remittance is 201 processing with its quote, and both books lose th
   CHECK(GetStr(d, "recipientCountry") == "Serbia");
   CHECK(GetStr(d, "fromAccount") == "DNB");
   CHECK(GetStr(d, "eta") == "2-4 business days");
-  CHECK(IsUtcTime(GetStr(d, "createdAt")));
+  CHECK(IsIsoTime(GetStr(d, "createdAt")));
   CHECK(Get(d, "completedAt").is<picojson::null>());
   CHECK(d.count("failureReason") == 0);
   // Numbers in their shortest form.
@@ -272,7 +272,7 @@ TEST_CASE("a remittance retried with its Idempotency-Key is replayed, not paid t
   auto reused = Remit(cli, ada.who, RemitBody(ada.recipient_id, "101"), "rent-2026-11");
   REQUIRE(reused);
   CHECK(reused->status == 422);
-  CHECK(ErrorCodeOf(reused) == "idempotency_key_reused");
+  CHECK(ErrorCode(reused) == "idempotency_key_reused");
   CHECK(MoneyState(server) == after_first);
 }
 
@@ -290,7 +290,7 @@ TEST_CASE("the sandbox bank completes a remittance SANDBOX_SETTLE_SECONDS after 
   picojson::object d = DataOf(cli.Get(TxPath(id), Bearer(ada.who.access)), 200);
   CHECK(GetStr(d, "status") == "completed");
   std::string completed = GetStr(d, "completedAt");
-  CHECK(IsUtcTime(completed));
+  CHECK(IsIsoTime(completed));
   CHECK(completed > GetStr(d, "createdAt"));  // at least a second later
   CHECK(d.count("failureReason") == 0);
   CHECK(EventTypes(server, id) == Events{"transaction.created", "transaction.completed"});

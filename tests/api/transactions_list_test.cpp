@@ -76,8 +76,8 @@ TEST_CASE("the transaction list holds the caller's own payments, newest first, a
   CHECK(Minor(r1, "total") == 10'050);
   CHECK(GetStr(r1, "recipientName") == "Mama Jasmina");
   CHECK(r1.count("merchantName") == 0);
-  CHECK(IsUtcTime(GetStr(r1, "createdAt")));
-  CHECK(IsUtcTime(GetStr(r1, "updatedAt")));
+  CHECK(IsIsoTime(GetStr(r1, "createdAt")));
+  CHECK(IsIsoTime(GetStr(r1, "updatedAt")));
   const picojson::object& q2 = Item(all, 1);
   CHECK(GetStr(q2, "type") == "qr_payment");
   CHECK(Minor(q2, "amount") == -150'000);
@@ -125,9 +125,9 @@ TEST_CASE(
   Ledger l = SeedLedger(server, cli);
   // Back in time: R1 2020-01-10T12:00:00Z, R2 2020-01-15T23:59:59Z, Q1
   // 2020-01-16T00:00:00Z. The others are from today.
-  RunSql(server, "UPDATE transactions SET created_at = 1578657600 WHERE id = '" + l.tx["R1"] + "'");
-  RunSql(server, "UPDATE transactions SET created_at = 1579132799 WHERE id = '" + l.tx["R2"] + "'");
-  RunSql(server, "UPDATE transactions SET created_at = 1579132800 WHERE id = '" + l.tx["Q1"] + "'");
+  ExecSql(server, "UPDATE transactions SET created_at = 1578657600 WHERE id = '" + l.tx["R1"] + "'");
+  ExecSql(server, "UPDATE transactions SET created_at = 1579132799 WHERE id = '" + l.tx["R2"] + "'");
+  ExecSql(server, "UPDATE transactions SET created_at = 1579132800 WHERE id = '" + l.tx["Q1"] + "'");
 
   CHECK(Matching(cli, l, "createdAt[gte]=2020-01-15&createdAt[lte]=2020-01-15") == Labels{"R2"});
   CHECK(Matching(cli, l, "createdAt[lte]=2020-01-15") == Labels{"R1", "R2"});
@@ -271,13 +271,13 @@ TEST_CASE("a transaction and its receipt are the owner's alone") {
   picojson::object r1 = DataOf(cli.Get(TxPath(l.tx["R1"]), Bearer(ada.access)), 200);
   CHECK(GetStr(r1, "status") == "completed");
   CHECK(Minor(r1, "sendAmount") == 10'000);
-  CHECK(IsUtcTime(GetStr(r1, "completedAt")));
+  CHECK(IsIsoTime(GetStr(r1, "completedAt")));
 
   // R4 is still processing: its receipt says when it should arrive.
   picojson::object r4 = DataOf(cli.Get(TxPath(l.tx["R4"]) + "/receipt", Bearer(ada.access)), 200);
   CHECK(GetStr(r4, "transactionId") == l.tx["R4"]);
   CHECK(GetStr(r4, "reference") == l.tx["R4"]);
-  CHECK(IsUtcTime(GetStr(r4, "date")));
+  CHECK(IsIsoTime(GetStr(r4, "date")));
   CHECK(GetStr(r4, "type") == "remittance");
   CHECK(Minor(r4, "amount") == 30'000);
   CHECK(GetStr(r4, "currency") == "NOK");
@@ -301,7 +301,7 @@ TEST_CASE("a transaction and its receipt are the owner's alone") {
   CHECK(q1.count("exchangeRate") == 0);
   CHECK(GetStr(q1, "status") == "completed");
   CHECK(Get(q1, "estimatedCompletion").is<picojson::null>());
-  CHECK(IsUtcTime(GetStr(q1, "completedAt")));
+  CHECK(IsIsoTime(GetStr(q1, "completedAt")));
 
   picojson::object r3 = DataOf(cli.Get(TxPath(l.tx["R3"]) + "/receipt", Bearer(ada.access)), 200);
   CHECK(GetStr(r3, "status") == "failed");
@@ -319,7 +319,7 @@ TEST_CASE("a transaction and its receipt are the owner's alone") {
       auto res = cli.Get(TxPath(id) + suffix, Bearer(who.access));
       REQUIRE(res);
       CHECK(res->status == 404);
-      CHECK(ErrorCodeOf(res) == "not_found");
+      CHECK(ErrorCode(res) == "not_found");
     }
   }
 }
@@ -347,7 +347,7 @@ TEST_CASE("the summary counts and sums the payments that did not fail, all time 
   CHECK(totals(b, "allTime") == "2 sent 10000 paid 5000 rem 1 qr 1");
 
   // R2 moved to 2020 leaves this month.
-  RunSql(server, "UPDATE transactions SET created_at = 1579132799 WHERE id = '" + l.tx["R2"] + "'");
+  ExecSql(server, "UPDATE transactions SET created_at = 1579132799 WHERE id = '" + l.tx["R2"] + "'");
   s = summary(l.ada.who);
   CHECK(totals(s, "allTime") == "5 sent 65000 paid 155000 rem 3 qr 2");
   CHECK(totals(s, "thisMonth") == "4 sent 40000 paid 155000 rem 2 qr 2");

@@ -93,14 +93,12 @@ void PasswordResets::Process(const Pending& p) {
                                       now + kResetTokenTtlS);
       if (st.ok()) {
         store::EventRow e;
-        e.id = NewId("evt");
         e.user_id = user.id;
         e.type = "password_reset.requested";
         TimePoint expires{std::chrono::seconds(now + kResetTokenTtlS)};
         e.data = "{\"expiresAt\":\"" + FormatIso8601(expires) + "\"}";
         e.created_at = now;
-        Result<int64_t> seq = store::InsertEvent(*lease.value(), e);
-        if (!seq.ok()) st = seq.status();
+        st = store::InsertEvent(*lease.value(), &e);
       }
       if (st.ok()) tx.Commit();
     } catch (const std::exception& e) {

@@ -300,7 +300,7 @@ Result<int> Transactions::SettleDue(size_t limit) {
         if (outcome.status().code() == Code::kFailedPrecondition) continue;
         return outcome.status();
       }
-      Result<store::TransactionRow> t = store::FindTransactionByRef(conn, ref);
+      Result<store::TransactionRow> t = store::FindSettlingTransaction(conn, ref);
       if (!t.ok()) return t.status();
       bool completed = outcome->state == PaymentState::kCompleted;
       t->status = completed ? "completed" : "failed";

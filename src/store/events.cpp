@@ -2,22 +2,39 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <optional>
+
 #include "store/database.h"
+#include "util/ids.h"
+#include "util/keyed_permutation.h"
 
 namespace cairn::store {
 
-Result<int64_t> InsertEvent(SQLite::Database& db, const EventRow& e) {
+Status InsertEvent(SQLite::Database& db, EventRow* e) {
   try {
-    Query q(db,
-            "INSERT INTO events (id, user_id, type, data, created_at) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING seq");
-    q->bind(1, e.id);
-    q->bind(2, e.user_id);
-    q->bind(3, e.type);
-    q->bind(4, e.data);
-    q->bind(5, e.created_at);
-    if (!q->executeStep()) return Status::Internal("The event was not stored");
-    return q->getColumn(0).getInt64();
+    // seq first, then the id made from it (in the same transaction, on the
+    // page the row was just written to: no extra page).
+    Query ins(db,
+              "INSERT INTO events (id, user_id, type, data, created_at) VALUES ('', ?, ?, ?, ?) "
+              "RETURNING seq");
+    ins->bind(1, e->user_id);
+    ins->bind(2, e->type);
+    ins->bind(3, e->data);
+    ins->bind(4, e->created_at);
+    if (!ins->executeStep()) return Status::Internal("The event was not stored");
+    e->seq = ins->getColumn(0).getInt64();
+
+    Query key(db, "SELECT id_key FROM instance WHERE id = 1");
+    if (!key->executeStep()) return Status::Internal("The instance row is missing");
+    std::optional<PermutationKey> k = PermutationKeyFromHex(key->getColumn(0).getText());
+    if (!k) return Status::Internal("The instance's id key is malformed");
+    e->id = IdFromCounter("evt", *k, static_cast<uint64_t>(e->seq));
+
+    Query set(db, "UPDATE events SET id = ? WHERE seq = ?");
+    set->bind(1, e->id);
+    set->bind(2, e->seq);
+    set->exec();
+    return Status::Ok();
   } catch (const std::exception& ex) {
     return FromSqliteError(ex, "insert event");
   }

@@ -15,15 +15,18 @@ namespace cairn::store {
 
 struct EventRow {
   int64_t seq = 0;  // assigned on insert
-  std::string id;
+  std::string id;   // assigned on insert: evt_<16 hex>, a keyed permutation of seq
   std::string user_id;
   std::string type;
   std::string data;  // JSON
   int64_t created_at = 0;
 };
 
-// Appends an event; returns its seq.
-Result<int64_t> InsertEvent(SQLite::Database& db, const EventRow& e);
+// Appends an event and sets its seq and id. Ids come from seq through the
+// database's id key (instance.id_key), so they are unique without an index
+// and still neither sequential nor guessable. Call inside a transaction, or
+// a failure between the insert and the id leaves an event with no id.
+Status InsertEvent(SQLite::Database& db, EventRow* e);
 // Events not yet dispatched, in seq order, at most `limit`.
 Result<std::vector<EventRow>> PendingEvents(SQLite::Database& db, size_t limit);
 // Marks a pending event dispatched; false when it is not pending any more

@@ -123,8 +123,8 @@ Result<TransactionRow> FindTransaction(SQLite::Database& db, const std::string& 
   return FindOne(db, "t.id = ?1 AND t.user_id = ?2", id, user_id);
 }
 
-Result<TransactionRow> FindTransactionByRef(SQLite::Database& db, const std::string& ref) {
-  return FindOne(db, "t.provider_ref = ?1", ref, "");
+Result<TransactionRow> FindSettlingTransaction(SQLite::Database& db, const std::string& ref) {
+  return FindOne(db, "t.provider_ref = ?1 AND t.status = 'processing'", ref, "");
 }
 
 Status FinishTransaction(SQLite::Database& db, const std::string& id, const std::string& status,

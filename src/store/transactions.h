@@ -56,7 +56,9 @@ Status InsertTransaction(SQLite::Database& db, const TransactionRow& t);
 // NotFound unless it exists and is user_id's.
 Result<TransactionRow> FindTransaction(SQLite::Database& db, const std::string& user_id,
                                        const std::string& id);
-Result<TransactionRow> FindTransactionByRef(SQLite::Database& db, const std::string& ref);
+// The processing transaction the bank knows by `ref` (the settlement worker's
+// lookup; index transactions_settling holds processing ones only).
+Result<TransactionRow> FindSettlingTransaction(SQLite::Database& db, const std::string& ref);
 // Moves a processing transaction to completed or failed; FailedPrecondition
 // when it is no longer processing.
 Status FinishTransaction(SQLite::Database& db, const std::string& id, const std::string& status,

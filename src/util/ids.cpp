@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "util/base64url.h"
+#include "util/keyed_permutation.h"
 
 namespace cairn {
 
@@ -52,21 +53,32 @@ void RandomBytes8(unsigned char out[8]) {
   used += 8;
 }
 
-}  // namespace
-
-std::string NewId(std::string_view prefix) {
+std::string FormatId(std::string_view prefix, const unsigned char b[8]) {
   static const char kHex[] = "0123456789abcdef";
-  unsigned char b[8];
-  RandomBytes8(b);
   std::string id;
   id.reserve(prefix.size() + 17);
   id.append(prefix);
   id.push_back('_');
-  for (unsigned char c : b) {
-    id.push_back(kHex[c >> 4]);
-    id.push_back(kHex[c & 0x0f]);
+  for (int i = 0; i < 8; ++i) {
+    id.push_back(kHex[b[i] >> 4]);
+    id.push_back(kHex[b[i] & 0x0f]);
   }
   return id;
+}
+
+}  // namespace
+
+std::string NewId(std::string_view prefix) {
+  unsigned char b[8];
+  RandomBytes8(b);
+  return FormatId(prefix, b);
+}
+
+std::string IdFromCounter(std::string_view prefix, const PermutationKey& key, uint64_t n) {
+  uint64_t v = Permute(key, n);
+  unsigned char b[8];
+  for (int i = 7; i >= 0; --i, v >>= 8) b[i] = static_cast<unsigned char>(v);
+  return FormatId(prefix, b);
 }
 
 bool IsWellFormedId(std::string_view id) {

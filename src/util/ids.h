@@ -5,12 +5,20 @@
 // 64 random bits: never sequential, never guessable. Thread-safe once
 // sodium_init() has run (main does it first).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "util/keyed_permutation.h"
 
 namespace cairn {
 
 std::string NewId(std::string_view prefix);
+
+// The id of the n-th item of a counted series (events by seq): the same
+// shape, from a keyed permutation of n (util/keyed_permutation.h), so ids of
+// one key never collide and still reveal neither order nor count.
+std::string IdFromCounter(std::string_view prefix, const PermutationKey& key, uint64_t n);
 
 // True for "<lowercase letters and underscores>_<16 lowercase hex>", the shape
 // every id has (prefixes such as "tx_rem" contain an underscore themselves).

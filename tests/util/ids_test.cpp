@@ -83,5 +83,19 @@ TEST_CASE("well-formed ids are told apart from look-alikes") {
   }
 }
 
+TEST_CASE("an id from a counter has the shape of any id, and one per counter") {
+  PermutationKey key;
+  key.fill(42);
+  std::set<std::string> seen;
+  for (uint64_t n = 1; n <= 1000; ++n) {
+    std::string id = IdFromCounter("evt", key, n);
+    CHECK(std::regex_match(id, std::regex("^evt_[0-9a-f]{16}$")));
+    CHECK(IsWellFormedId(id));
+    CHECK(id == IdFromCounter("evt", key, n));
+    seen.insert(id);
+  }
+  CHECK(seen.size() == 1000);
+}
+
 }  // namespace
 }  // namespace cairn

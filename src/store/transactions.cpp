@@ -169,8 +169,13 @@ Result<std::vector<TransactionRow>> ListTransactions(SQLite::Database& db,
   }
   if (f.created_from != 0) add("t.created_at >= ?", f.created_from);
   if (f.created_to != 0) add("t.created_at <= ?", f.created_to);
-  if (f.amount_min >= 0) add("t.amount >= ?", f.amount_min);
-  if (f.amount_max >= 0) add("t.amount <= ?", f.amount_max);
+  // In time order the page must come from walking transactions_user in that
+  // order; an amount range would tempt the planner into transactions_user_amount
+  // and a sort of every row in the range. A unary + keeps a term out of index
+  // selection (SQLite's documented way), so the range only filters the walk.
+  bool by_time = spec.order.empty() || spec.order.front().column == "t.created_at";
+  if (f.amount_min >= 0) add(by_time ? "+t.amount >= ?" : "t.amount >= ?", f.amount_min);
+  if (f.amount_max >= 0) add(by_time ? "+t.amount <= ?" : "t.amount <= ?", f.amount_max);
   spec.where.insert(spec.where.begin(), where.begin(), where.end());
   spec.args.insert(spec.args.begin(), args.begin(), args.end());
   std::vector<TransactionRow> rows;

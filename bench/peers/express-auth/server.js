@@ -232,7 +232,10 @@ function runWorker() {
         'receive_amount, receive_currency, rate_micro, merchant_id, merchant_name, failure, ' +
         'created_at, updated_at, completed_at) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    // store/events.cpp InsertEvent
+    // store/events.cpp InsertEvent, less its second statement: Cairn then
+    // sets the id from seq through a keyed permutation (an UPDATE of the row
+    // just written); the peer keeps a random id, which events.id (no longer
+    // UNIQUE since migration 0006) accepts. The peer does slightly less.
     insertEvent: db.prepare(
         'INSERT INTO events (id, user_id, type, data, created_at) VALUES (?, ?, ?, ?, ?) ' +
         'RETURNING seq'),

@@ -178,6 +178,11 @@ std::vector<QueryParam> ListQueryParams(const std::vector<store::SortColumn>& wh
 
 void WriteList(httplib::Response& res, picojson::array items, const ListRequest& list,
                const store::ListResult& result) {
+  WriteListJson(res, json::Serialize(picojson::value(std::move(items))), list, result);
+}
+
+void WriteListJson(httplib::Response& res, std::string items_json, const ListRequest& list,
+                   const store::ListResult& result) {
   picojson::object p;
   int64_t size = list.spec.limit;
   p["pageSize"] = picojson::value(size);
@@ -200,12 +205,16 @@ void WriteList(httplib::Response& res, picojson::array items, const ListRequest&
   p["nextCursor"] = result.more && !result.last.empty()
                         ? picojson::value(EncodeCursor(list.sort_key, result.last))
                         : picojson::value();
-  picojson::object body;
-  body["success"] = picojson::value(true);
-  body["data"] = picojson::value(std::move(items));
-  body["pagination"] = picojson::value(std::move(p));
+  // Keys in sorted order, as a picojson object would write them.
+  std::string body;
+  body.reserve(items_json.size() + 256);
+  body += "{\"data\":";
+  body += items_json;
+  body += ",\"pagination\":";
+  json::Append(body, picojson::value(std::move(p)));
+  body += ",\"success\":true}";
   res.status = 200;
-  res.set_content(json::Serialize(picojson::value(std::move(body))), kJson);
+  res.set_content(std::move(body), kJson);
 }
 
 Status ReadTimeRange(const httplib::Request& req, const std::string& field, int64_t* from,

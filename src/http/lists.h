@@ -50,6 +50,10 @@ inline constexpr char kPaginationNote[] =
 // Writes {"success": true, "data": items, "pagination": {...}}.
 void WriteList(httplib::Response& res, picojson::array items, const ListRequest& list,
                const store::ListResult& result);
+// The same with the items already written as a JSON array (`[...]`), for
+// pages whose rows are appended as text (AppendTransactionItem).
+void WriteListJson(httplib::Response& res, std::string items_json, const ListRequest& list,
+                   const store::ListResult& result);
 
 // A search parameter: empty, or 2-100 characters (else 400).
 Result<std::string> ReadSearch(const httplib::Request& req);

@@ -1,8 +1,12 @@
 #include "http/transaction_json.h"
 
+#include <chrono>
+
 #include "http/user_json.h"
 #include "payments/money.h"
 #include "payments/rates.h"
+#include "util/clock.h"
+#include "util/json.h"
 
 namespace cairn::http {
 
@@ -99,20 +103,35 @@ std::string SummarySchema() {
          totals + R"(, "thisMonth": )" + totals + "}}";
 }
 
-picojson::value TransactionItemJson(const store::TransactionRow& t) {
-  picojson::object o;
-  o["id"] = Str(t.id);
-  o["type"] = Str(t.type);
-  o["status"] = Str(t.status);
-  o["amount"] = AmountToJson(-t.amount);
-  o["currency"] = Str(t.currency);
-  o["fee"] = AmountToJson(t.fee);
-  o["total"] = AmountToJson(t.total);
-  if (!t.recipient_name.empty()) o["recipientName"] = Str(t.recipient_name);
-  if (!t.merchant_name.empty()) o["merchantName"] = Str(t.merchant_name);
-  o["createdAt"] = TimeJson(t.created_at);
-  o["updatedAt"] = TimeJson(t.updated_at);
-  return picojson::value(o);
+void AppendTransactionItem(std::string& out, const store::TransactionRow& t) {
+  // Keys in sorted order, as every other answer (picojson objects) has them.
+  out += "{\"amount\":";
+  json::Append(out, AmountToJson(-t.amount));
+  out += ",\"createdAt\":";
+  json::AppendString(out, FormatIso8601(TimePoint(std::chrono::seconds(t.created_at))));
+  out += ",\"currency\":";
+  json::AppendString(out, t.currency);
+  out += ",\"fee\":";
+  json::Append(out, AmountToJson(t.fee));
+  out += ",\"id\":";
+  json::AppendString(out, t.id);
+  if (!t.merchant_name.empty()) {
+    out += ",\"merchantName\":";
+    json::AppendString(out, t.merchant_name);
+  }
+  if (!t.recipient_name.empty()) {
+    out += ",\"recipientName\":";
+    json::AppendString(out, t.recipient_name);
+  }
+  out += ",\"status\":";
+  json::AppendString(out, t.status);
+  out += ",\"total\":";
+  json::Append(out, AmountToJson(t.total));
+  out += ",\"type\":";
+  json::AppendString(out, t.type);
+  out += ",\"updatedAt\":";
+  json::AppendString(out, FormatIso8601(TimePoint(std::chrono::seconds(t.updated_at))));
+  out.push_back('}');
 }
 
 picojson::value TransactionJson(const store::TransactionRow& t) {

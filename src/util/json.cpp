@@ -181,6 +181,8 @@ void AppendValue(std::string& out, const picojson::value& v) {
 
 }  // namespace
 
+void Append(std::string& out, const picojson::value& v) { AppendValue(out, v); }
+
 std::string Serialize(const picojson::value& v) {
   std::string out;
   AppendValue(out, v);

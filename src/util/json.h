@@ -44,6 +44,9 @@ void AppendString(std::string& out, std::string_view s);
 // Quoted JSON string.
 std::string Quote(std::string_view s);
 
+// Appends v's compact JSON text (what Serialize returns) to out.
+void Append(std::string& out, const picojson::value& v);
+
 // Compact JSON text of v. Unlike picojson's serialize(), '/' is not escaped,
 // so paths and URLs read as written. Numbers: int64 exactly, doubles in the
 // shortest form that reads back as the same double (1.1, 1e+21).

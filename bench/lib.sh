@@ -197,6 +197,16 @@ verdict() {
     print ok ? "PASS" : "MISS" }'
 }
 
+# figure NAME VALUE [OP TARGET]: one row of the figures table; with OP and
+# TARGET, the target and its verdict. An empty VALUE shows as n/a.
+figure() {
+  if [ $# -ge 4 ]; then
+    printf '%-44s %12s  %-12s %s\n' "$1" "${2:-n/a}" "$3 $4" "$(verdict "$2" "$3" "$4")"
+  else
+    printf '%-44s %12s  %-12s %s\n' "$1" "${2:-n/a}" "-" ""
+  fi
+}
+
 ratio() {  # A / B with 2 decimals; empty if either is missing or B is 0
   [ -z "$1" ] || [ -z "$2" ] && { echo ""; return; }
   awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print ""; else printf "%.2f", a / b }'

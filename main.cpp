@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -26,8 +27,13 @@
 #include "auth/password_reset.h"
 #include "auth/sessions.h"
 #include "auth/signing_secret.h"
+#include "events/dispatcher.h"
+#include "events/streams.h"
+#include "events/webhook_delivery.h"
+#include "events/webhooks.h"
 #include "http/client_ip.h"
 #include "http/server.h"
+#include "http/webhook_client.h"
 #include "mail/mailer.h"
 #include "payments/bank_accounts.h"
 #include "payments/cards.h"
@@ -35,9 +41,8 @@
 #include "payments/merchants.h"
 #include "payments/notifications.h"
 #include "payments/recipients.h"
-#include "payments/worker.h"
-#include "payments/transactions.h"
 #include "payments/sandbox_bank.h"
+#include "payments/transactions.h"
 #include "ratelimit/limiter.h"
 #include "ratelimit/rules.h"
 #include "store/database.h"
@@ -48,6 +53,7 @@
 #include "util/embedded.h"
 #include "util/log.h"
 #include "util/version.h"
+#include "util/worker.h"
 
 namespace {
 
@@ -158,14 +164,12 @@ struct Payments {
         cards(db, clock, hasher),
         settlement("settlement", std::chrono::milliseconds(500), kBatch,
                    [this] { return transactions.SettleDue(kBatch); }),
-        dispatch("dispatch", std::chrono::milliseconds(250), kBatch,
-                 [this] { return notifications.DispatchPending(kBatch); }),
         // One DELETE of whatever expired: never a backlog (batch: no limit).
         purge("idempotency_purge", std::chrono::minutes(10), std::numeric_limits<int>::max(),
               [this, &db] { return cairn::payments::PurgeExpiredKeys(db, clock); }) {}
 
-  // Payments settled, events dispatched per pass at most: a backlog drains
-  // over several passes without holding the write lock for long.
+  // Payments settled per pass at most: a backlog drains over several
+  // passes without holding the write lock for long.
   static constexpr int kBatch = 100;
 
   const cairn::Clock& clock = cairn::SystemClock::Get();
@@ -178,9 +182,52 @@ struct Payments {
   cairn::payments::Compliance compliance;
   cairn::payments::Cards cards;
   // Last: their threads use the others, and stop first.
-  cairn::payments::Worker settlement;
-  cairn::payments::Worker dispatch;
-  cairn::payments::Worker purge;
+  cairn::Worker settlement;
+  cairn::Worker purge;
+};
+
+cairn::events::DeliveryOptions DeliveryOptionsFrom(const Config& cfg) {
+  cairn::events::DeliveryOptions o;
+  o.workers = cfg.webhook_workers;
+  o.total_timeout = std::chrono::seconds(cfg.webhook_timeout_s);
+  o.connect_timeout = std::min(o.connect_timeout, o.total_timeout);
+  o.retry_base = std::chrono::milliseconds(cfg.webhook_retry_base_ms);
+  // Retries fall due without anything waking the deliverer: look as often
+  // as the shortest wait, and at least every second.
+  o.poll = std::min(o.poll, o.retry_base);
+  o.allow_private = cfg.webhook_allow_private;
+  return o;
+}
+
+// The outbox's consumers: the dispatcher hands each event to notifications
+// and to webhook endpoints, then wakes the deliverer and the streams.
+struct Integration {
+  Integration(const Config& cfg, cairn::store::Database& db,
+              cairn::payments::Notifications& notifications)
+      : webhooks(db, clock, cairn::events::SystemResolver(), cfg.webhook_allow_private),
+        streams({cfg.sse_max_clients, cfg.sse_max_per_user}),
+        deliverer(db, clock, sender, cairn::events::SystemResolver(), DeliveryOptionsFrom(cfg)),
+        dispatcher(db, clock, {&notifications, &webhooks},
+                   [this](const std::vector<cairn::store::EventRow>& batch) {
+                     deliverer.Wake();
+                     std::vector<std::string> users;
+                     for (const cairn::store::EventRow& e : batch) users.push_back(e.user_id);
+                     streams.Publish(users);
+                   }),
+        dispatch("dispatch", std::chrono::milliseconds(250), kBatch,
+                 [this] { return dispatcher.DispatchPending(kBatch); }) {}
+
+  // Events dispatched per pass at most: a backlog drains over several passes
+  // without holding the write lock for long.
+  static constexpr int kBatch = 100;
+
+  const cairn::Clock& clock = cairn::SystemClock::Get();
+  cairn::http::HttpWebhookSender sender;
+  cairn::events::Webhooks webhooks;
+  cairn::events::EventStreams streams;
+  cairn::events::WebhookDeliverer deliverer;
+  cairn::events::Dispatcher dispatcher;
+  cairn::Worker dispatch;  // last: its thread uses the others, and stops first
 };
 
 int Serve(const Args& args) {
@@ -237,6 +284,12 @@ int Serve(const Args& args) {
   deps.payments.cards = &payments->cards;
   deps.payments.cards_enabled = cfg->feature_cards;
   deps.payments.rates_updated_at = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
+  auto integration =
+      std::make_unique<Integration>(cfg.value(), *db.value(), payments->notifications);
+  deps.events.db = db.value().get();
+  deps.events.webhooks = &integration->webhooks;
+  deps.events.streams = &integration->streams;
+  deps.events.heartbeat = std::chrono::seconds(cfg->sse_heartbeat_s);
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());
   auto proxies = cairn::http::ProxyTrust::Parse(cfg->trust_proxy);
@@ -274,6 +327,7 @@ int Serve(const Args& args) {
   finished.store(true);
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  integration.reset();  // finishes webhook tries in progress (each bounded)
   payments.reset();
   identity.reset();    // sends the queued reset mails, then stops its worker
   db.value().reset();  // closes every connection, checkpointing the WAL

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "util/base64url.h"
+#include "util/digest.h"
 #include "util/json.h"
 
 namespace cairn::auth {
@@ -37,18 +38,6 @@ bool DecodeObject(std::string_view segment, picojson::object* out) {
 }
 
 }  // namespace
-
-std::string HmacSha256(std::string_view key, std::string_view data) {
-  crypto_auth_hmacsha256_state state;
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
-                              key.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
-                                data.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  sodium_memzero(&state, sizeof state);
-  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
-}
 
 std::string SignToken(const AccessClaims& c, std::string_view key) {
   picojson::object payload;

@@ -32,8 +32,6 @@ struct AccessClaims {
   int64_t exp = 0;
 };
 
-// HMAC-SHA256 of data under key (any length), as raw 32 bytes.
-std::string HmacSha256(std::string_view key, std::string_view data);
 
 // header.payload.signature with header {"alg":"HS256","typ":"JWT"}.
 std::string SignToken(const AccessClaims& claims, std::string_view key);

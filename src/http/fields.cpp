@@ -65,6 +65,33 @@ bool FieldReader::Bool(const char* key, bool required, bool fallback) {
   return v->get<bool>();
 }
 
+std::vector<std::string> FieldReader::StringList(const char* key, size_t max_items) {
+  const picojson::value* v = Find(key);
+  if (v == nullptr) {
+    Add({key, std::string(key) + " is required", "required"});
+    return {};
+  }
+  if (!v->is<picojson::array>()) {
+    Add({key, std::string(key) + " must be an array of strings", "invalid_type"});
+    return {};
+  }
+  const picojson::array& items = v->get<picojson::array>();
+  if (items.size() > max_items) {
+    Add({key, std::string(key) + " holds at most " + std::to_string(max_items) + " items",
+         "too_many"});
+    return {};
+  }
+  std::vector<std::string> out;
+  for (const picojson::value& item : items) {
+    if (!item.is<std::string>()) {
+      Add({key, std::string(key) + " must be an array of strings", "invalid_type"});
+      return {};
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 Status FieldReader::Finish() {
   if (errors_.empty()) return Status::Ok();
   return Status::Validation("Request validation failed", std::move(errors_));

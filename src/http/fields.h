@@ -28,6 +28,9 @@ class FieldReader {
   int64_t Amount(const char* key, bool required, int64_t fallback = 0);
   // A boolean; `fallback` when absent and not required.
   bool Bool(const char* key, bool required, bool fallback = false);
+  // An array of strings; "required" when absent or null, "invalid_type"
+  // when not an array of strings, "too_many" past max_items.
+  std::vector<std::string> StringList(const char* key, size_t max_items);
   // True when the body has the key with a value other than null (null is
   // the field left out).
   bool Has(const char* key) const { return Find(key) != nullptr; }

@@ -201,7 +201,7 @@ value SuccessResponse(const Route& r) {
   object content_json;
   content_json["schema"] = schema;
   object content;
-  content["application/json"] = value(content_json);
+  content[r.doc.content_type] = value(content_json);
   resp["content"] = value(content);
   return value(resp);
 }

@@ -85,8 +85,9 @@ struct RouteDoc {
   // envelope, or no body when success_status is 204.
   std::string data_schema;
   // False for routes whose body is not the envelope (the OpenAPI document
-  // itself); data_schema then describes the whole body.
+  // itself, the event stream); data_schema then describes the whole body.
   bool enveloped = true;
+  std::string content_type = "application/json";  // of the success body
   // Errors this route returns besides those every route can (500, and
   // 400/413/415 when it takes a body).
   std::vector<int> errors;

@@ -7,6 +7,7 @@
 
 #include "auth/api_keys.h"
 #include "auth/sessions.h"
+#include "events/streams.h"
 #include "http/openapi.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -32,6 +33,8 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   // Off, the card routes do not exist at all: 404 like any unknown route,
   // for every method, signed in or not.
   if (app.payments.cards_enabled) RegisterCardRoutes(router, &app.payments);
+  RegisterWebhookRoutes(router, &app.events);
+  RegisterEventStreamRoutes(router, &app.events);
 
   ApiInfo info;
   info.version = kVersion;
@@ -102,6 +105,9 @@ void Server::Run() {
 }
 
 void Server::Stop() {
+  // Event streams hold their workers until told to end; httplib's stop()
+  // waits for every worker.
+  if (deps_.events.streams != nullptr) deps_.events.streams->Close();
   // httplib's stop() is a no-op until listening has begun; a signal that
   // arrives during startup must still stop the server.
   server_.wait_until_ready();

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "http/handlers_auth.h"
+#include "http/handlers_events.h"
 #include "http/handlers_payments.h"
 #include "http/handlers_system.h"
 #include "http/httplib_config.h"
@@ -24,13 +25,13 @@ class Database;
 
 namespace cairn::http {
 
-// What the routes need from the rest of the program.
 // What the routes need from the rest of the program. Pointers may be null
 // when only the OpenAPI document is wanted.
 struct AppDeps {
   store::Database* db = nullptr;
   AuthDeps auth;
   PaymentDeps payments;
+  EventDeps events;
   RateLimiting rate;  // off unless rate.limiter is set
 };
 

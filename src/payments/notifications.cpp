@@ -148,39 +148,14 @@ Result<store::SettingsRow> Notifications::UpdateSettings(const auth::Principal& 
   }
 }
 
-Result<int> Notifications::DispatchPending(size_t limit) {
-  auto lease = db_.Acquire();
-  if (!lease.ok()) return lease.status();
-  SQLite::Database& conn = **lease;
-  // Most passes find nothing: look without taking the write lock first.
-  Result<std::vector<store::EventRow>> events = store::PendingEvents(conn, 1);
-  if (!events.ok()) return events.status();
-  if (events->empty()) return 0;
-  int64_t now = UnixSeconds(clock_.Now());
-  try {
-    // The whole batch in one transaction, so it costs one commit (one fsync)
-    // rather than one per event while payments wait for the same lock. Read
-    // again inside it: an erasure may have deleted events since.
-    store::WriteTransaction tx(conn);
-    events = store::PendingEvents(conn, limit);
-    if (!events.ok()) return events.status();
-    for (const store::EventRow& e : *events) {
-      Result<bool> claimed = store::MarkEventDispatched(conn, e.seq, now);
-      if (!claimed.ok()) return claimed.status();
-      if (!*claimed) continue;
-      std::string title, body;
-      if (!Describe(e, &title, &body)) continue;
-      Result<store::SettingsRow> settings = store::FindSettings(conn, e.user_id);
-      if (!settings.ok()) return settings.status();
-      if (!settings->push_enabled) continue;
-      store::NotificationRow n{NewId("noti"), e.user_id, e.id, e.type, title, body, 0, now};
-      if (Status s = store::InsertNotification(conn, n); !s.ok()) return s;
-    }
-    tx.Commit();
-  } catch (const std::exception& ex) {
-    return store::FromSqliteError(ex, "dispatch events");
-  }
-  return static_cast<int>(events->size());
+Status Notifications::Accept(SQLite::Database& conn, const store::EventRow& e, int64_t now) {
+  std::string title, body;
+  if (!Describe(e, &title, &body)) return Status::Ok();
+  Result<store::SettingsRow> settings = store::FindSettings(conn, e.user_id);
+  if (!settings.ok()) return settings.status();
+  if (!settings->push_enabled) return Status::Ok();
+  store::NotificationRow n{NewId("noti"), e.user_id, e.id, e.type, title, body, 0, now};
+  return store::InsertNotification(conn, n);
 }
 
 }  // namespace cairn::payments

@@ -1,12 +1,9 @@
 #pragma once
 
-// Notifications and settings (API.md §9), and the dispatcher that turns
-// outbox events into notifications.
-//
-// Dispatch reads undispatched events in order and, for each, writes the
-// notification (when the event is one a person is told about and the user's
-// pushEnabled setting is on) and marks the event dispatched, in one
-// transaction: an event is told once, however often the process stops.
+// Notifications and settings (API.md §9). Notifications are written from
+// outbox events by the dispatcher (events/dispatcher.h): for each event a
+// person is told about, when the user's pushEnabled setting is on, in the
+// transaction that marks the event dispatched, so it is told once.
 //
 // Thread-safe: state is in the database.
 
@@ -16,6 +13,7 @@
 #include <vector>
 
 #include "auth/access.h"
+#include "events/dispatcher.h"
 #include "store/database.h"
 #include "store/notifications.h"
 #include "util/clock.h"
@@ -33,7 +31,7 @@ struct SettingsPatch {
   std::optional<bool> email_enabled;
 };
 
-class Notifications {
+class Notifications : public events::EventSink {
  public:
   Notifications(store::Database& db, const Clock& clock);
   Notifications(const Notifications&) = delete;
@@ -51,8 +49,8 @@ class Notifications {
   // Validation for a currency or language outside the whitelists.
   Result<store::SettingsRow> UpdateSettings(const auth::Principal& who, const SettingsPatch& p);
 
-  // Dispatches up to `limit` pending events; returns how many.
-  Result<int> DispatchPending(size_t limit);
+  // Writes the notification an event tells of, if any (events::EventSink).
+  Status Accept(SQLite::Database& conn, const store::EventRow& e, int64_t now) override;
 
  private:
   store::Database& db_;

@@ -224,6 +224,13 @@ Result<picojson::object> ExportUserData(SQLite::Database& db, const std::string&
       {"cardLimits",
        "SELECT l.card_id, l.limit_type, l.amount, l.updated_at FROM card_limits l JOIN cards c "
        "ON c.id = l.card_id WHERE c.user_id = ?"},
+      {"webhooks",
+       "SELECT id, url, events, created_at, deleted_at FROM webhooks WHERE user_id = ? "
+       "ORDER BY created_at, rowid"},
+      {"webhookDeliveries",
+       "SELECT id, webhook_id, event_id, event_type, status, attempts, last_status, last_error, "
+       "created_at, completed_at FROM webhook_deliveries WHERE user_id = ? ORDER BY created_at, "
+       "rowid"},
       {"dataAccessRequests",
        "SELECT id, type, status, created_at FROM data_access_requests WHERE user_id = ?"},
   };
@@ -266,8 +273,13 @@ Status EraseUserData(SQLite::Database& db, const std::string& user_id, int64_t n
       "DELETE FROM password_resets WHERE user_id = ?1",
       "DELETE FROM card_limits WHERE card_id IN (SELECT id FROM cards WHERE user_id = ?1)",
       // Events carry names (recipients, businesses); an erased account has
-      // no stream to replay them to.
+      // no stream to replay them to. Webhook deliveries carry the same
+      // bodies, and the endpoints are of no use to nobody.
       "DELETE FROM events WHERE user_id = ?1",
+      "DELETE FROM webhook_attempts WHERE delivery_id IN "
+      "(SELECT id FROM webhook_deliveries WHERE user_id = ?1)",
+      "DELETE FROM webhook_deliveries WHERE user_id = ?1",
+      "DELETE FROM webhooks WHERE user_id = ?1",
   };
   try {
     for (const char* sql : kStatements) {

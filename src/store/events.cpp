@@ -10,6 +10,29 @@
 
 namespace cairn::store {
 
+namespace {
+
+Result<PermutationKey> IdKey(SQLite::Database& db) {
+  Query key(db, "SELECT id_key FROM instance WHERE id = 1");
+  if (!key->executeStep()) return Status::Internal("The instance row is missing");
+  std::optional<PermutationKey> k = PermutationKeyFromHex(key->getColumn(0).getText());
+  if (!k) return Status::Internal("The instance's id key is malformed");
+  return *k;
+}
+
+EventRow ReadEvent(SQLite::Statement& q) {
+  EventRow e;
+  e.seq = q.getColumn(0).getInt64();
+  e.id = q.getColumn(1).getString();
+  e.user_id = q.getColumn(2).getString();
+  e.type = q.getColumn(3).getString();
+  e.data = q.getColumn(4).getString();
+  e.created_at = q.getColumn(5).getInt64();
+  return e;
+}
+
+}  // namespace
+
 Status InsertEvent(SQLite::Database& db, EventRow* e) {
   try {
     // seq first, then the id made from it (in the same transaction, on the
@@ -24,10 +47,8 @@ Status InsertEvent(SQLite::Database& db, EventRow* e) {
     if (!ins->executeStep()) return Status::Internal("The event was not stored");
     e->seq = ins->getColumn(0).getInt64();
 
-    Query key(db, "SELECT id_key FROM instance WHERE id = 1");
-    if (!key->executeStep()) return Status::Internal("The instance row is missing");
-    std::optional<PermutationKey> k = PermutationKeyFromHex(key->getColumn(0).getText());
-    if (!k) return Status::Internal("The instance's id key is malformed");
+    Result<PermutationKey> k = IdKey(db);
+    if (!k.ok()) return k.status();
     e->id = IdFromCounter("evt", *k, static_cast<uint64_t>(e->seq));
 
     Query set(db, "UPDATE events SET id = ? WHERE seq = ?");
@@ -47,19 +68,58 @@ Result<std::vector<EventRow>> PendingEvents(SQLite::Database& db, size_t limit) 
             "WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?");
     q->bind(1, static_cast<int64_t>(limit));
     std::vector<EventRow> out;
-    while (q->executeStep()) {
-      EventRow e;
-      e.seq = q->getColumn(0).getInt64();
-      e.id = q->getColumn(1).getString();
-      e.user_id = q->getColumn(2).getString();
-      e.type = q->getColumn(3).getString();
-      e.data = q->getColumn(4).getString();
-      e.created_at = q->getColumn(5).getInt64();
-      out.push_back(std::move(e));
-    }
+    while (q->executeStep()) out.push_back(ReadEvent(*q));
     return out;
   } catch (const std::exception& ex) {
     return FromSqliteError(ex, "list pending events");
+  }
+}
+
+Result<std::vector<EventRow>> EventsAfter(SQLite::Database& db, const std::string& user_id,
+                                          int64_t after, size_t limit) {
+  try {
+    Query q(db,
+            "SELECT seq, id, user_id, type, data, created_at FROM events "
+            "WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    q->bind(1, user_id);
+    q->bind(2, after);
+    q->bind(3, static_cast<int64_t>(limit));
+    std::vector<EventRow> out;
+    while (q->executeStep()) out.push_back(ReadEvent(*q));
+    return out;
+  } catch (const std::exception& ex) {
+    return FromSqliteError(ex, "list events after");
+  }
+}
+
+Result<int64_t> LatestEventSeq(SQLite::Database& db, const std::string& user_id) {
+  try {
+    Query q(db, "SELECT coalesce(max(seq), 0) FROM events WHERE user_id = ?");
+    q->bind(1, user_id);
+    q->executeStep();
+    return q->getColumn(0).getInt64();
+  } catch (const std::exception& ex) {
+    return FromSqliteError(ex, "latest event");
+  }
+}
+
+Result<int64_t> EventSeqFromId(SQLite::Database& db, const std::string& user_id,
+                               const std::string& id) {
+  try {
+    Result<PermutationKey> k = IdKey(db);
+    if (!k.ok()) return k.status();
+    uint64_t n = 0;
+    if (!CounterFromId("evt", *k, id, &n) || n > static_cast<uint64_t>(INT64_MAX)) {
+      return Status::NotFound("No such event");
+    }
+    Query q(db, "SELECT 1 FROM events WHERE seq = ? AND id = ? AND user_id = ?");
+    q->bind(1, static_cast<int64_t>(n));
+    q->bind(2, id);
+    q->bind(3, user_id);
+    if (!q->executeStep()) return Status::NotFound("No such event");
+    return static_cast<int64_t>(n);
+  } catch (const std::exception& ex) {
+    return FromSqliteError(ex, "find event");
   }
 }
 

@@ -29,6 +29,17 @@ struct EventRow {
 Status InsertEvent(SQLite::Database& db, EventRow* e);
 // Events not yet dispatched, in seq order, at most `limit`.
 Result<std::vector<EventRow>> PendingEvents(SQLite::Database& db, size_t limit);
+// user_id's events after seq `after`, in order, at most `limit` (an event
+// stream catching up).
+Result<std::vector<EventRow>> EventsAfter(SQLite::Database& db, const std::string& user_id,
+                                          int64_t after, size_t limit);
+// The seq of user_id's newest event, or 0 when there is none.
+Result<int64_t> LatestEventSeq(SQLite::Database& db, const std::string& user_id);
+// The seq of user_id's event with this id (read back from the id itself,
+// then checked against the row); NotFound when the id is malformed, not an
+// event's, or another user's.
+Result<int64_t> EventSeqFromId(SQLite::Database& db, const std::string& user_id,
+                               const std::string& id);
 // Marks a pending event dispatched; false when it is not pending any more
 // (dispatched by another pass, or deleted by an erasure).
 Result<bool> MarkEventDispatched(SQLite::Database& db, int64_t seq, int64_t now);

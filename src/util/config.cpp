@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -273,6 +274,19 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
     cfg->feature_cards = value == "1";
     return Status::Ok();
   }
+  if (name == "WEBHOOK_ALLOW_PRIVATE") {
+    if (value != "0" && value != "1") return Bad(name, value, "must be 0 or 1");
+    cfg->webhook_allow_private = value == "1";
+    return Status::Ok();
+  }
+  if (name == "WEBHOOK_WORKERS") return IntSetting(name, value, 1, 64, &cfg->webhook_workers);
+  if (name == "WEBHOOK_TIMEOUT_S") return IntSetting(name, value, 1, 60, &cfg->webhook_timeout_s);
+  if (name == "WEBHOOK_RETRY_BASE_MS") {
+    return IntSetting(name, value, 10, 3'600'000, &cfg->webhook_retry_base_ms);
+  }
+  if (name == "SSE_MAX_CLIENTS") return IntSetting(name, value, 0, 1023, &cfg->sse_max_clients);
+  if (name == "SSE_MAX_PER_USER") return IntSetting(name, value, 1, 100, &cfg->sse_max_per_user);
+  if (name == "SSE_HEARTBEAT_S") return IntSetting(name, value, 1, 300, &cfg->sse_heartbeat_s);
   if (name == "CAIRN_CONFIG") return Status::Ok();  // consumed by LoadConfig
   return Status::Internal("setting " + name + " has no parser");
 }
@@ -344,6 +358,20 @@ const std::vector<SettingInfo>& Settings() {
        "sandbox payments whose amount ends in these cents fail at settlement (comma list; "
        "empty: none fail)"},
       {"FEATURE_CARDS", "0", "1: serve the cards routes (404 when off)"},
+      {"WEBHOOK_ALLOW_PRIVATE", "0",
+       "1: let webhooks target loopback, private and link-local addresses (local development "
+       "only)"},
+      {"WEBHOOK_WORKERS", "4",
+       "threads sending webhook deliveries; one endpoint holds at most 2 of them"},
+      {"WEBHOOK_TIMEOUT_S", "10", "longest a webhook try may take, connecting included (3 s)"},
+      {"WEBHOOK_RETRY_BASE_MS", "60000",
+       "wait before a failed webhook delivery's first retry; each later wait is 5 times the "
+       "one before (5 retries)"},
+      {"SSE_MAX_CLIENTS", "0",
+       "event streams open at once, in total (each holds a worker thread); 0: a quarter of "
+       "WORKER_THREADS; must be below WORKER_THREADS"},
+      {"SSE_MAX_PER_USER", "5", "event streams one account may hold open at once"},
+      {"SSE_HEARTBEAT_S", "15", "seconds between heartbeat comments on an idle event stream"},
       {"CAIRN_CONFIG", "", "optional config file of KEY=VALUE lines (--config)"},
   };
   return kSettings;
@@ -471,6 +499,11 @@ Result<Config> LoadConfig(const std::map<std::string, std::string>& flags, const
   if (cfg.access_cookie_name == cfg.refresh_cookie_name) {
     return Bad("REFRESH_COOKIE_NAME", cfg.refresh_cookie_name,
                "must differ from ACCESS_COOKIE_NAME");
+  }
+  if (cfg.sse_max_clients == 0) cfg.sse_max_clients = std::max(1, cfg.worker_threads / 4);
+  if (cfg.sse_max_clients >= cfg.worker_threads) {
+    return Bad("SSE_MAX_CLIENTS", std::to_string(cfg.sse_max_clients),
+               "must be below WORKER_THREADS, or streams could take every worker");
   }
   Status st = CheckDatabasePath(cfg.database_path);
   if (!st.ok()) return st;

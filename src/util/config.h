@@ -72,6 +72,16 @@ struct Config {
   std::vector<int> sandbox_fail_cents = {13};
   // Cards (API.md §9): off by default; the routes answer 404 when off.
   bool feature_cards = false;
+  // Webhooks (API.md §10).
+  bool webhook_allow_private = false;
+  int webhook_workers = 4;
+  int webhook_timeout_s = 10;  // a whole try; connecting gets at most 3 s of it
+  int webhook_retry_base_ms = 60'000;
+  // The live event stream: open streams in total (each holds a worker; 0
+  // means a quarter of WORKER_THREADS) and per user, and the heartbeat.
+  int sse_max_clients = 0;
+  int sse_max_per_user = 5;
+  int sse_heartbeat_s = 15;
 };
 
 // One setting, for the loader and for --help and the README.

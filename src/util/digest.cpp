@@ -12,4 +12,16 @@ std::string Sha256Hex(std::string_view data) {
   return hex;
 }
 
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  crypto_auth_hmacsha256_state state;
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  sodium_memzero(&state, sizeof state);
+  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
+}
+
 }  // namespace cairn

@@ -81,6 +81,22 @@ std::string IdFromCounter(std::string_view prefix, const PermutationKey& key, ui
   return FormatId(prefix, b);
 }
 
+bool CounterFromId(std::string_view prefix, const PermutationKey& key, std::string_view id,
+                   uint64_t* n) {
+  if (id.size() != prefix.size() + 17 || id.substr(0, prefix.size()) != prefix ||
+      id[prefix.size()] != '_') {
+    return false;
+  }
+  uint64_t v = 0;
+  for (char c : id.substr(prefix.size() + 1)) {
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    v = v << 4 | static_cast<uint64_t>(digit);
+  }
+  *n = Unpermute(key, v);
+  return true;
+}
+
 bool IsWellFormedId(std::string_view id) {
   if (id.size() < 18) return false;
   size_t sep = id.size() - 17;

@@ -19,6 +19,10 @@ std::string NewId(std::string_view prefix);
 // shape, from a keyed permutation of n (util/keyed_permutation.h), so ids of
 // one key never collide and still reveal neither order nor count.
 std::string IdFromCounter(std::string_view prefix, const PermutationKey& key, uint64_t n);
+// The n an IdFromCounter id of this prefix was made from; false when id is
+// not "<prefix>_<16 lowercase hex>".
+bool CounterFromId(std::string_view prefix, const PermutationKey& key, std::string_view id,
+                   uint64_t* n);
 
 // True for "<lowercase letters and underscores>_<16 lowercase hex>", the shape
 // every id has (prefixes such as "tx_rem" contain an underscore themselves).

@@ -41,6 +41,17 @@ uint64_t Permute(const PermutationKey& key, uint64_t n) {
   return static_cast<uint64_t>(left) << 32 | right;
 }
 
+uint64_t Unpermute(const PermutationKey& key, uint64_t v) {
+  auto left = static_cast<uint32_t>(v >> 32);
+  auto right = static_cast<uint32_t>(v);
+  for (uint32_t r = kRounds; r-- > 0;) {
+    uint32_t prev = right ^ Round(key, r, left);
+    right = left;
+    left = prev;
+  }
+  return static_cast<uint64_t>(left) << 32 | right;
+}
+
 std::optional<PermutationKey> PermutationKeyFromHex(std::string_view hex) {
   PermutationKey key;
   if (hex.size() != 2 * key.size()) return std::nullopt;

@@ -22,6 +22,9 @@ namespace cairn {
 using PermutationKey = std::array<unsigned char, 16>;
 
 uint64_t Permute(const PermutationKey& key, uint64_t n);
+// The inverse: Unpermute(key, Permute(key, n)) == n. Turns an id a client
+// hands back (an event stream's Last-Event-ID) into its counter.
+uint64_t Unpermute(const PermutationKey& key, uint64_t v);
 
 // The key from 32 hex characters, as stored; nullopt for anything else.
 std::optional<PermutationKey> PermutationKeyFromHex(std::string_view hex);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "util/base64url.h"
+#include "util/digest.h"
 
 namespace cairn::auth {
 namespace {

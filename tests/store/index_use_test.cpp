@@ -1,4 +1,5 @@
-// Every list and summary the API serves reads through an index (issue 6):
+// Every list and summary the API serves, and the queues read on every pass
+// (webhook deliveries, the event stream), read through an index (issue 6):
 // each statement they run is planned (EXPLAIN QUERY PLAN) and the plan must
 // name an index for every table it reads, sort nothing in a temporary B-tree
 // where the order could come from an index, and build no automatic index.
@@ -25,6 +26,8 @@
 #include "store/recipients.h"
 #include "store/transactions.h"
 #include "store/users.h"
+#include "store/webhooks.h"
+#include "store/events.h"
 
 namespace cairn::store {
 namespace {
@@ -164,6 +167,19 @@ TEST_CASE("every list and summary statement reads through an index") {
     filters[3].target_id = u;
     for (const AuditFilter& f : filters) REQUIRE(ListAudit(db, f, spec, &r).ok());
   }
+  for (const ListSpec& spec : Specs(WebhookSortColumns())) {
+    REQUIRE(ListWebhooks(db, u, spec, &r).ok());
+  }
+  for (const ListSpec& spec : Specs(DeliverySortColumns())) {
+    REQUIRE(ListDeliveries(db, "whk_0000000000000001", spec, &r).ok());
+  }
+  REQUIRE(AttemptsOf(db, {"whd_0000000000000001"}).ok());
+  REQUIRE(WebhooksOf(db, u).ok());
+  // The webhook queue and the event stream, read on every pass and wake.
+  REQUIRE(HasDueDeliveries(db, 0).ok());
+  REQUIRE(ClaimDueDeliveries(db, 0, 0, 4, {}, 2).ok());
+  REQUIRE(EventsAfter(db, u, 0, 100).ok());
+  REQUIRE(LatestEventSeq(db, u).ok());
   ListSpec mail;
   mail.order = {{"created_at", true}};
   mail.id_desc = true;

@@ -97,5 +97,22 @@ TEST_CASE("an id from a counter has the shape of any id, and one per counter") {
   CHECK(seen.size() == 1000);
 }
 
+TEST_CASE("the counter is read back from an id, and only from an id of its prefix and shape") {
+  PermutationKey key;
+  key.fill(42);
+  uint64_t n = 0;
+  for (uint64_t want : {uint64_t{1}, uint64_t{77}, uint64_t{1} << 40}) {
+    REQUIRE(CounterFromId("evt", key, IdFromCounter("evt", key, want), &n));
+    CHECK(n == want);
+  }
+  std::string good = IdFromCounter("evt", key, 5);
+  for (const std::string& bad : {std::string("noti") + good.substr(3), good.substr(0, 19),
+                                 good + "0", std::string("evt-") + good.substr(4),
+                                 good.substr(0, 19) + "G", std::string("EVT") + good.substr(3)}) {
+    CAPTURE(bad);
+    CHECK_FALSE(CounterFromId("evt", key, bad, &n));
+  }
+}
+
 }  // namespace
 }  // namespace cairn

@@ -27,6 +27,19 @@ TEST_CASE("distinct counters give distinct values (a permutation), under one key
   }
 }
 
+TEST_CASE("Unpermute undoes Permute, across the whole range and under every key") {
+  for (unsigned char fill : {0, 7, 255}) {
+    PermutationKey k = Key(fill);
+    for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{12345}, uint64_t{1} << 32, UINT64_MAX}) {
+      CAPTURE(n);
+      CHECK(Unpermute(k, Permute(k, n)) == n);
+      CHECK(Permute(k, Unpermute(k, n)) == n);
+    }
+  }
+  // Another key does not undo it.
+  CHECK(Unpermute(Key(8), Permute(Key(7), 12345)) != 12345);
+}
+
 TEST_CASE("consecutive counters give values that show no order") {
   PermutationKey k = Key(1);
   int increasing = 0;

@@ -18,7 +18,7 @@
 
 #include "util/status.h"
 
-namespace cairn::payments {
+namespace cairn {
 
 class Worker {
  public:
@@ -28,6 +28,10 @@ class Worker {
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
+
+  // Starts a pass now instead of at the end of the interval (after the one
+  // in progress, if any). Thread-safe.
+  void Wake();
 
  private:
   void Run();
@@ -39,7 +43,8 @@ class Worker {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_
+  bool woken_ = false;     // guarded by mu_
   std::thread thread_;     // last: starts once the members above exist
 };
 
-}  // namespace cairn::payments
+}  // namespace cairn

@@ -1,8 +1,8 @@
-#include "payments/worker.h"
+#include "util/worker.h"
 
 #include "util/log.h"
 
-namespace cairn::payments {
+namespace cairn {
 
 Worker::Worker(std::string name, std::chrono::milliseconds interval, int batch, Pass pass)
     : name_(std::move(name)),
@@ -20,9 +20,18 @@ Worker::~Worker() {
   thread_.join();
 }
 
+void Worker::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
 void Worker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
+    woken_ = false;
     lock.unlock();
     Result<int> done = pass_();
     if (!done.ok()) {
@@ -36,8 +45,8 @@ void Worker::Run() {
     }
     lock.lock();
     bool backlog = done.ok() && *done >= batch_;
-    if (!backlog) wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    if (!backlog) wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
   }
 }
 
-}  // namespace cairn::payments
+}  // namespace cairn

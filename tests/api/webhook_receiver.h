@@ -1,0 +1,70 @@
+#pragma once
+
+// A webhook receiver for the API tests: an HTTP server on 127.0.0.1 in the
+// test process that records every request it gets and answers as told (a
+// status, after a delay), so a test can see what Cairn sent, when, and how
+// often.
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/httplib_config.h"
+
+namespace cairn::test {
+
+class WebhookReceiver {
+ public:
+  struct Received {
+    std::string path;
+    httplib::Headers headers;
+    std::string body;
+    std::chrono::steady_clock::time_point at;
+    std::string Header(const std::string& name) const;
+  };
+
+  // Listens on a free port at once.
+  WebhookReceiver();
+  ~WebhookReceiver();
+  WebhookReceiver(const WebhookReceiver&) = delete;
+  WebhookReceiver& operator=(const WebhookReceiver&) = delete;
+
+  int port() const { return port_; }
+  // http://127.0.0.1:<port><path>
+  std::string Url(const std::string& path = "/hook") const;
+
+  // The answers to give, in order; the last one repeats. Default: 200.
+  void AnswerWith(std::vector<int> statuses);
+  // Waits this long before answering (a slow receiver).
+  void Delay(std::chrono::milliseconds d);
+  // Answers 302 with a Location on this receiver's /elsewhere.
+  void Redirect();
+
+  // Waits until at least n requests have come (up to timeout); returns all
+  // received so far.
+  std::vector<Received> WaitFor(size_t n,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::vector<Received> All();
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::condition_variable arrived_;
+  std::vector<Received> received_;  // guarded by mu_
+  std::vector<int> statuses_{200};  // guarded by mu_
+  size_t answered_ = 0;             // guarded by mu_
+  std::chrono::milliseconds delay_{0};  // guarded by mu_
+  bool redirect_ = false;               // guarded by mu_
+  bool stopping_ = false;               // guarded by mu_
+  std::thread thread_;
+};
+
+// Whether X-Webhook-Signature and webhook-signature of r are right for
+// secret (the test's own HMAC, from libsodium).
+bool SignedBy(const WebhookReceiver::Received& r, const std::string& secret);
+
+}  // namespace cairn::test

@@ -98,33 +98,40 @@ std::vector<WebhookReceiver::Received> WebhookReceiver::All() {
   return received_;
 }
 
-bool SignedBy(const WebhookReceiver::Received& r, const std::string& secret) {
-  std::string ts = r.Header("X-Webhook-Timestamp");
-  std::string mac = Mac(secret, ts + "." + r.body);
+httplib::Headers SignedHeaders(const std::string& secret, const std::string& id, long long ts,
+                               const std::string& body) {
+  std::string t = std::to_string(ts);
+  std::string mac = Mac(secret, t + "." + body);
   char hex[2 * crypto_auth_hmacsha256_BYTES + 1];
   sodium_bin2hex(hex, sizeof hex, reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
-  if (r.Header("X-Webhook-Signature") != hex) return false;
 
   // Standard Webhooks: the key is the base64 after "whsec_".
   std::string b64 = secret.substr(6);
   std::string key(b64.size(), '\0');
   size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), b64.data(),
-                        b64.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return false;
-  }
+  REQUIRE(sodium_base642bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), b64.data(),
+                            b64.size(), nullptr, &len, nullptr,
+                            sodium_base64_VARIANT_ORIGINAL) == 0);
   key.resize(len);
-  std::string std_mac = Mac(key, r.Header("webhook-id") + "." + r.Header("webhook-timestamp") +
-                                     "." + r.body);
+  std::string std_mac = Mac(key, id + "." + t + "." + body);
   std::string b64mac(sodium_base64_ENCODED_LEN(std_mac.size(), sodium_base64_VARIANT_ORIGINAL),
                      '\0');
   sodium_bin2base64(b64mac.data(), b64mac.size(),
                     reinterpret_cast<const unsigned char*>(std_mac.data()), std_mac.size(),
                     sodium_base64_VARIANT_ORIGINAL);
   b64mac.pop_back();
-  return r.Header("webhook-signature") == "v1," + b64mac &&
-         r.Header("webhook-id") == r.Header("X-Webhook-Id") &&
-         r.Header("webhook-timestamp") == ts;
+  return {{"X-Webhook-Id", id},   {"X-Webhook-Timestamp", t}, {"X-Webhook-Signature", hex},
+          {"webhook-id", id},     {"webhook-timestamp", t},   {"webhook-signature", "v1," + b64mac}};
+}
+
+bool SignedBy(const WebhookReceiver::Received& r, const std::string& secret) {
+  std::string ts = r.Header("X-Webhook-Timestamp");
+  if (ts.empty() || ts.find_first_not_of("0123456789") != std::string::npos) return false;
+  httplib::Headers want = SignedHeaders(secret, r.Header("X-Webhook-Id"), std::stoll(ts), r.body);
+  for (const auto& [name, value] : want) {
+    if (r.Header(name) != value) return false;
+  }
+  return true;
 }
 
 }  // namespace cairn::test

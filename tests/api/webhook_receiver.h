@@ -63,8 +63,11 @@ class WebhookReceiver {
   std::thread thread_;
 };
 
-// Whether X-Webhook-Signature and webhook-signature of r are right for
-// secret (the test's own HMAC, from libsodium).
+// The six signature headers of docs/API.md §10 for a delivery, computed by
+// the test itself (libsodium's HMAC): what a genuine delivery carries.
+httplib::Headers SignedHeaders(const std::string& secret, const std::string& id, long long ts,
+                               const std::string& body);
+// Whether every signature header of r is what SignedHeaders gives.
 bool SignedBy(const WebhookReceiver::Received& r, const std::string& secret);
 
 }  // namespace cairn::test

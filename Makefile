@@ -123,10 +123,16 @@ $(BUILD)/limiter_keys: $(call objs,opt,bench/limiter_keys.cpp) $(LIB_OPT_OBJS)
 $(BUILD)/seed_payments: $(call objs,opt,bench/seed_payments.cpp) $(LIB_OPT_OBJS)
 	$(CXX) -o $@ $^ $(LIBS)
 
-bench: $(BUILD)/cairn $(BUILD)/limiter_keys $(BUILD)/seed_payments
+# bench/events_bench.cpp drives the webhook and event-stream benchmark over
+# HTTP; it needs only httplib.
+$(BUILD)/events_bench: $(call objs,opt,bench/events_bench.cpp)
+	$(CXX) -o $@ $^ -lpthread
+
+bench: $(BUILD)/cairn $(BUILD)/limiter_keys $(BUILD)/seed_payments $(BUILD)/events_bench
 	@scripts/deps.sh bench
 	@CAIRN_BIN=$(BUILD)/cairn LIMITER_BIN=$(BUILD)/limiter_keys bash bench/run.sh
 	@CAIRN_BIN=$(BUILD)/cairn SEED_BIN=$(BUILD)/seed_payments bash bench/payments.sh
+	@CAIRN_BIN=$(BUILD)/cairn EVENTS_BIN=$(BUILD)/events_bench bash bench/integration.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -214,8 +214,12 @@ struct Integration {
                      for (const cairn::store::EventRow& e : batch) users.push_back(e.user_id);
                      streams.Publish(users);
                    }),
+        // Woken by every commit that writes an event (SetEventListener
+        // below); the 10 ms gather makes one pass of a burst, so the
+        // dispatcher's own commits stay few under load.
         dispatch("dispatch", std::chrono::milliseconds(250), kBatch,
-                 [this] { return dispatcher.DispatchPending(kBatch); }) {}
+                 [this] { return dispatcher.DispatchPending(kBatch); },
+                 std::chrono::milliseconds(10)) {}
 
   // Events dispatched per pass at most: a backlog drains over several passes
   // without holding the write lock for long.
@@ -290,6 +294,7 @@ int Serve(const Args& args) {
   deps.events.webhooks = &integration->webhooks;
   deps.events.streams = &integration->streams;
   deps.events.heartbeat = std::chrono::seconds(cfg->sse_heartbeat_s);
+  db.value()->SetEventListener([w = &integration->dispatch] { w->Wake(); });
   auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
   if (!rules.ok()) return Fail(rules.status().message());
   auto proxies = cairn::http::ProxyTrust::Parse(cfg->trust_proxy);
@@ -327,6 +332,7 @@ int Serve(const Args& args) {
   finished.store(true);
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  db.value()->SetEventListener(nullptr);  // the settlement worker still commits
   integration.reset();  // finishes webhook tries in progress (each bounded)
   payments.reset();
   identity.reset();    // sends the queued reset mails, then stops its worker

@@ -17,7 +17,8 @@ want=${1:-build}
 build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev
             doctest-dev dpkg-dev)
 # python3: node-gyp, which compiles the auth benchmark peer's better-sqlite3.
-bench_pkgs=(wrk nginx-light procps python3)
+# sqlite3: bench/integration.sh counts pending webhook deliveries.
+bench_pkgs=(wrk nginx-light procps python3 sqlite3)
 
 sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

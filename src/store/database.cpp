@@ -76,6 +76,9 @@ struct PooledState {
   StatementCache cache;
   std::timed_mutex* writer = nullptr;
   int busy_timeout_ms = 0;
+  Database* owner = nullptr;
+  // An event was written in the open transaction (NoteEventWritten).
+  bool events_written = false;
 };
 
 // The state of pooled connections, by handle. SQLite::Database has nowhere
@@ -164,6 +167,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& opts) {
       auto state = std::make_unique<PooledState>();
       state->writer = &db->writer_;
       state->busy_timeout_ms = opts.busy_timeout_ms;
+      state->owner = db.get();
       g_pooled[conn.value()->getHandle()] = std::move(state);
     }
     db->handles_.push_back(conn.value()->getHandle());
@@ -227,7 +231,29 @@ Result<double> Ping(Database& db, std::chrono::milliseconds wait) {
       .count();
 }
 
-WriteTransaction::WriteTransaction(SQLite::Database& db) : writer_(LockWriter(db)), tx_(db, SQLite::TransactionBehavior::IMMEDIATE) {}
+void Database::SetEventListener(std::function<void()> on_events_committed) {
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  on_events_committed_ = std::move(on_events_committed);
+}
+
+void Database::EventsCommitted() {
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  if (on_events_committed_) on_events_committed_();
+}
+
+void NoteEventWritten(SQLite::Database& db) {
+  if (PooledState* state = StateOf(db)) state->events_written = true;
+}
+
+WriteTransaction::WriteTransaction(SQLite::Database& db)
+    : db_(db), writer_(LockWriter(db)), tx_(db, SQLite::TransactionBehavior::IMMEDIATE) {}
+
+WriteTransaction::~WriteTransaction() {
+  // Rolled back: what was noted is gone with it.
+  if (!committed_) {
+    if (PooledState* state = StateOf(db_)) state->events_written = false;
+  }
+}
 
 std::unique_lock<std::timed_mutex> WriteTransaction::LockWriter(SQLite::Database& db) {
   PooledState* state = StateOf(db);
@@ -242,7 +268,13 @@ std::unique_lock<std::timed_mutex> WriteTransaction::LockWriter(SQLite::Database
 
 void WriteTransaction::Commit() {
   tx_.commit();
+  committed_ = true;
   if (writer_.owns_lock()) writer_.unlock();
+  PooledState* state = StateOf(db_);
+  if (state != nullptr && state->events_written) {
+    state->events_written = false;
+    state->owner->EventsCommitted();
+  }
 }
 
 void BindOrNull(SQLite::Statement& q, int index, const std::string& value) {

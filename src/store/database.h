@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -74,9 +75,18 @@ class Database {
 
   const DatabaseOptions& options() const { return opts_; }
 
+  // Called after each commit of a WriteTransaction that wrote an outbox
+  // event (store/events.h), on the committing thread, so the dispatcher can
+  // look at once instead of at its next pass. Empty (the default) calls
+  // nothing. Thread-safe; the listener must be quick and must outlive its
+  // use (set it empty before what it calls goes away).
+  void SetEventListener(std::function<void()> on_events_committed);
+
  private:
+  friend class WriteTransaction;
   explicit Database(DatabaseOptions opts) : opts_(std::move(opts)) {}
   void Return(std::unique_ptr<SQLite::Database> conn);
+  void EventsCommitted();
 
   const DatabaseOptions opts_;
   std::mutex mu_;
@@ -85,7 +95,13 @@ class Database {
   std::vector<sqlite3*> handles_;  // every connection's, for their statement caches
   // Held by a WriteTransaction on any of the pool's connections.
   std::timed_mutex writer_;
+  std::mutex listener_mu_;
+  std::function<void()> on_events_committed_;  // guarded by listener_mu_
 };
+
+// Notes that an outbox event was written in the transaction open on db, for
+// the event listener; a no-op outside a pool. For store/events.cpp.
+void NoteEventWritten(SQLite::Database& db);
 
 // Readiness: borrows a connection (waiting at most `wait`) and reads the
 // instance row. Returns the round trip in milliseconds, or Unavailable.
@@ -129,11 +145,17 @@ class Query {
 class WriteTransaction {
  public:
   explicit WriteTransaction(SQLite::Database& db);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  // Commits; then, if an event was written, tells the pool's listener.
   void Commit();
 
  private:
   static std::unique_lock<std::timed_mutex> LockWriter(SQLite::Database& db);
 
+  SQLite::Database& db_;
+  bool committed_ = false;
   std::unique_lock<std::timed_mutex> writer_;  // before tx_: released after it ends
   SQLite::Transaction tx_;
 };

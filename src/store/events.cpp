@@ -55,6 +55,7 @@ Status InsertEvent(SQLite::Database& db, EventRow* e) {
     set->bind(1, e->id);
     set->bind(2, e->seq);
     set->exec();
+    NoteEventWritten(db);
     return Status::Ok();
   } catch (const std::exception& ex) {
     return FromSqliteError(ex, "insert event");

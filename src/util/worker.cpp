@@ -4,9 +4,11 @@
 
 namespace cairn {
 
-Worker::Worker(std::string name, std::chrono::milliseconds interval, int batch, Pass pass)
+Worker::Worker(std::string name, std::chrono::milliseconds interval, int batch, Pass pass,
+               std::chrono::milliseconds gather)
     : name_(std::move(name)),
       interval_(interval),
+      gather_(gather),
       batch_(batch),
       pass_(std::move(pass)),
       thread_([this] { Run(); }) {}
@@ -45,7 +47,10 @@ void Worker::Run() {
     }
     lock.lock();
     bool backlog = done.ok() && *done >= batch_;
-    if (!backlog) wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+    if (!backlog) {
+      wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+      if (woken_ && gather_.count() > 0) wake_.wait_for(lock, gather_, [this] { return stopping_; });
+    }
   }
 }
 

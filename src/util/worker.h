@@ -23,8 +23,11 @@ namespace cairn {
 class Worker {
  public:
   // pass returns how much it did; `batch` is its most, when it found more.
+  // A pass that Wake() asks for starts `gather` after it (sooner on stop),
+  // so a burst of wakes makes one pass, not one each.
   using Pass = std::function<Result<int>()>;
-  Worker(std::string name, std::chrono::milliseconds interval, int batch, Pass pass);
+  Worker(std::string name, std::chrono::milliseconds interval, int batch, Pass pass,
+         std::chrono::milliseconds gather = std::chrono::milliseconds(0));
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -38,6 +41,7 @@ class Worker {
 
   const std::string name_;
   const std::chrono::milliseconds interval_;
+  const std::chrono::milliseconds gather_;
   const int batch_;
   const Pass pass_;
   std::mutex mu_;

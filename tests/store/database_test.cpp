@@ -11,6 +11,7 @@
 
 #include "../log_capture.h"
 #include "../temp_dir.h"
+#include "store/events.h"
 #include "store/migrations.h"
 #include "util/embedded.h"
 
@@ -329,6 +330,49 @@ TEST_CASE("SQLite errors map to the most specific status and their cause is only
   REQUIRE(lines.size() == 6);
   CHECK(testing::StrOf(lines[0], "operation") == "test");
   CHECK(testing::StrOf(lines[0], "cause").find("UNIQUE") != std::string::npos);
+}
+
+TEST_CASE("the event listener hears each commit that wrote an event, and nothing else") {
+  TempDir dir;
+  DatabaseOptions opts = Options(dir, 1);
+  MigrateFile(opts);
+  auto pool = Database::Open(opts);
+  REQUIRE(pool.ok());
+  int heard = 0;
+  (*pool)->SetEventListener([&heard] { ++heard; });
+  auto lease = (*pool)->Acquire();
+  REQUIRE(lease.ok());
+  SQLite::Database& db = **lease;
+  auto write_event = [&db] {
+    EventRow e{0, "", "usr_0000000000000001", "recipient.created", "{}", 1700000000};
+    REQUIRE(InsertEvent(db, &e).ok());
+  };
+
+  {
+    WriteTransaction tx(db);
+    write_event();
+    write_event();
+    tx.Commit();
+  }
+  CHECK(heard == 1);  // once per commit, however many events
+  {
+    WriteTransaction tx(db);
+    write_event();
+  }  // rolled back
+  CHECK(heard == 1);
+  {
+    WriteTransaction tx(db);  // writes no event
+    db.exec("UPDATE instance SET created_at = created_at");
+    tx.Commit();
+  }
+  CHECK(heard == 1);  // the rolled-back event did not linger either
+  (*pool)->SetEventListener(nullptr);
+  {
+    WriteTransaction tx(db);
+    write_event();
+    tx.Commit();
+  }
+  CHECK(heard == 1);
 }
 
 }  // namespace

@@ -6,19 +6,13 @@
 // these tests; it does not skip them.
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <cstdint>
-#include <cstring>
 #include <ctime>
 #include <string>
 #include <vector>
 
 #include "harness.h"
-
-extern char** environ;
 
 using namespace cairn::test;
 
@@ -32,46 +26,11 @@ const char kAda[] =
     R"({"email":"ada@example.com","password":"Passw0rd1","firstName":"Ada","lastName":"Lovelace",)"
     R"("dateOfBirth":"1990-04-30"})";
 
-// Owns a posix_spawn file-actions object.
-class SpawnActions {
- public:
-  SpawnActions() { posix_spawn_file_actions_init(&actions_); }
-  ~SpawnActions() { posix_spawn_file_actions_destroy(&actions_); }
-  SpawnActions(const SpawnActions&) = delete;
-  SpawnActions& operator=(const SpawnActions&) = delete;
-  void Open(int fd, const std::string& path, int flags) {
-    posix_spawn_file_actions_addopen(&actions_, fd, path.c_str(), flags, 0600);
-  }
-  const posix_spawn_file_actions_t* get() const { return &actions_; }
-
- private:
-  posix_spawn_file_actions_t actions_;
-};
-
 // Runs `node tests/interop/jwt.js args...` to completion, without a shell.
 CliResult RunJwtJs(const std::vector<std::string>& args) {
-  TempDir io;
-  SpawnActions actions;
-  actions.Open(0, "/dev/null", O_RDONLY);
-  actions.Open(1, io.File("out"), O_WRONLY | O_CREAT | O_TRUNC);
-  actions.Open(2, io.File("err"), O_WRONLY | O_CREAT | O_TRUNC);
-  std::vector<std::string> words = {"node", kScript};
+  std::vector<std::string> words = {kScript};
   words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, "node", actions.get(), nullptr, argv.data(), environ);
-  REQUIRE_MESSAGE(rc == 0, "cannot run node from PATH (" << std::string(std::strerror(rc))
-                                                         << "); `make test` installs it");
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadFile(io.File("out"));
-  r.err = ReadFile(io.File("err"));
-  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r;
+  return RunNode(words);
 }
 
 // What jwt.js wrote on stderr, with the remedy when it could not load the package.

@@ -60,6 +60,36 @@ constexpr ErrorResponse kErrors[] = {
     {503, "ServiceUnavailable", "A dependency (the database) cannot answer"},
 };
 
+// One line per service tag for the document's tag list. A tag missing here
+// is listed without a description (tests/http/openapi_test.cpp asks for one).
+struct TagDescription {
+  const char* tag;
+  const char* description;
+};
+constexpr TagDescription kTagDescriptions[] = {
+    {"admin", "Accounts, KYC decisions, the audit log and the sandbox mailbox; admin role only"},
+    {"api-keys", "Keys for server-to-server calls (X-API-Key): created with scopes, shown once"},
+    {"auth", "Registration, sign-in, token refresh, sessions and password reset"},
+    {"bank-accounts", "Linked bank accounts, their balances and the one payments come from"},
+    {"cards", "Virtual and physical cards: issue, freeze, cancel, PIN"},
+    {"compliance", "Consents, complaints, data export and erasure (GDPR)"},
+    {"merchants", "Merchant registration, QR code, dashboard and QR payments received"},
+    {"notifications", "The caller's notifications and their read state"},
+    {"rates", "Exchange rates from NOK and remittance fees"},
+    {"recipients", "Remittance recipients"},
+    {"settings", "The caller's settings"},
+    {"system", "Health, discovery and this document; no sign-in"},
+    {"transactions", "Remittances and QR payments: cost disclosure, list, summary, receipts"},
+    {"users", "The caller's own profile"},
+};
+
+const char* TagDescriptionOf(const std::string& tag) {
+  for (const TagDescription& t : kTagDescriptions) {
+    if (tag == t.tag) return t.description;
+  }
+  return nullptr;
+}
+
 const ErrorResponse* FindError(int status) {
   for (const ErrorResponse& e : kErrors) {
     if (e.status == status) return &e;
@@ -311,6 +341,7 @@ std::string BuildOpenApi(const Router& router, const ApiInfo& info) {
   for (const std::string& t : tags) {
     object o;
     o["name"] = Str(t);
+    if (const char* description = TagDescriptionOf(t)) o["description"] = Str(description);
     tag_list.push_back(value(o));
   }
 

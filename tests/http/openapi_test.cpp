@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "http/lists.h"
 #include "http/server.h"
 #include "util/version.h"
 
@@ -344,13 +345,89 @@ TEST_CASE("a route's parameters, body and responses are described from its decla
   CHECK(params == std::vector<std::string>{"path:id", "path:note_id", "query:dry_run",
                                            "header:X-Correlation-ID"});
 
+  // The body's schema requires no field, so the body may be left out.
   const object& body = op.at("requestBody").get<object>();
-  CHECK(body.at("required") == value(true));
+  CHECK(body.at("required") == value(false));
   std::set<std::string> statuses;
   for (const auto& [status, resp] : op.at("responses").get<object>()) statuses.insert(status);
-  CHECK(statuses == std::set<std::string>{"204", "400", "404", "413", "415", "422", "500"});
+  CHECK(statuses == std::set<std::string>{"204", "400", "404", "413", "415", "422", "429", "500"});
   CHECK(op.at("responses").get<object>().at("204").get<object>().count("content") == 0);
   CHECK(doc.get<object>().at("tags").get<array>().size() == 1);
+}
+
+TEST_CASE(
+    "a paged list, an idempotent payment and an unlimited probe are described as they answer") {
+  Router router;
+  auto add = [&router](const char* method, const char* path, auto&& declare) {
+    Route r;
+    r.method = method;
+    r.path = path;
+    r.handler = [](const Call&, httplib::Response&) { return Status::Ok(); };
+    r.doc.tag = "t";
+    r.doc.summary = path;
+    declare(r);
+    router.Add(std::move(r));
+  };
+  add("GET", "/things", [](Route& r) {
+    r.auth = Auth::kUser;
+    r.doc.query = ListQueryParams({});
+    r.doc.data_schema = R"({"type": "array"})";
+  });
+  add("POST", "/things", [](Route& r) {
+    r.auth = Auth::kUser;
+    r.rate_class = RateClass::kPayments;
+    r.doc.request_schema = R"({"type": "object", "required": ["amount"]})";
+    r.doc.data_schema = R"({"type": "object"})";
+    r.doc.idempotent = true;
+  });
+  add("GET", "/probe", [](Route& r) {
+    r.rate_class = RateClass::kNever;
+    r.doc.data_schema = R"({"type": "object"})";
+  });
+  value doc = ParseDoc(BuildOpenApi(router, ApiInfo{"T", "1", ""}));
+  auto op = [&doc](const char* path, const char* method) -> const object& {
+    return doc.get<object>()
+        .at("paths")
+        .get<object>()
+        .at(path)
+        .get<object>()
+        .at(method)
+        .get<object>();
+  };
+  auto ok = [](const object& o, const char* status) -> const object& {
+    return o.at("responses").get<object>().at(status).get<object>();
+  };
+  auto envelope_required = [&ok](const object& o) {
+    return ok(o, "200")
+        .at("content")
+        .get<object>()
+        .at("application/json")
+        .get<object>()
+        .at("schema")
+        .get<object>()
+        .at("required")
+        .get<array>();
+  };
+
+  const object& list = op("/things", "get");
+  CHECK(envelope_required(list) == array{value("success"), value("data"), value("pagination")});
+  CHECK(list.at("responses").get<object>().count("429") == 1);
+  CHECK(ok(list, "200").at("headers").get<object>().count("X-RateLimit-Remaining") == 1);
+
+  const object& pay = op("/things", "post");
+  CHECK(pay.at("requestBody").get<object>().at("required") == value(true));
+  bool key = false;
+  for (const value& p : pay.at("parameters").get<array>()) {
+    if (p.get<object>().at("name") == value("Idempotency-Key")) key = true;
+  }
+  CHECK(key);
+  CHECK(ok(pay, "200").at("headers").get<object>().count("Idempotent-Replayed") == 1);
+
+  const object& probe = op("/probe", "get");
+  CHECK(envelope_required(probe) == array{value("success"), value("data")});
+  CHECK(probe.at("responses").get<object>().count("429") == 0);
+  CHECK(ok(probe, "200").at("headers").get<object>().count("X-RateLimit-Remaining") == 0);
+  CHECK(probe.count("security") == 0);
 }
 
 }  // namespace

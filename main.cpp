@@ -462,10 +462,15 @@ int Mail(const Args& args) {
   return 0;
 }
 
-int OpenApi(const Args&) {
+// The document the server would serve with the same settings: FEATURE_CARDS
+// decides whether the card routes exist.
+int OpenApi(const Args& args) {
+  auto cfg = LoadConfig(args);
+  if (!cfg.ok()) return Fail(cfg.status().message());
   cairn::http::Router router;
   cairn::http::SystemDeps system;
   cairn::http::AppDeps app;
+  app.payments.cards_enabled = cfg->feature_cards;
   cairn::http::BuildRoutes(router, system, app);
   std::printf("%s\n", system.openapi_json.c_str());
   return 0;
@@ -501,7 +506,10 @@ const std::vector<Command>& Commands() {
        "mail [--to EMAIL] [--db PATH]          print the sandbox mailbox, newest first",
        {"--db", "--config", "--to"},
        Mail},
-      {"openapi", "openapi                                print the OpenAPI document", {}, OpenApi},
+      {"openapi",
+       "openapi                                print the OpenAPI document the server serves",
+       {"--config"},
+       OpenApi},
   };
   return kCommands;
 }

@@ -2,8 +2,8 @@
 # Installs what Cairn's build and tests need, from Debian's packages only.
 # Quick and silent when everything is already present; prints what it does
 # otherwise. Usage: scripts/deps.sh [build|test|bench]
-# `test` also installs the API tests' one npm package (tests/interop, from its
-# package-lock.json) for the JWT interoperability check.
+# `test` also installs the API tests' npm packages (tests/interop, from its
+# package-lock.json) for the JWT and OpenAPI interoperability checks.
 #
 # cpp-httplib is taken as the single header from Debian's *source* package for
 # trixie (0.18.x with Debian's security patches); bookworm's binary package is
@@ -96,7 +96,7 @@ EOF
   rm -rf "$tmp"
 }
 
-# Node.js runs the Express benchmark peer and the JWT interop check, never the server. A machine that already has node and npm (from any source) keeps them;
+# Node.js runs the Express benchmark peer and the JWT and OpenAPI interop checks, never the server. A machine that already has node and npm (from any source) keeps them;
 # otherwise Debian's packages provide both.
 node_pkgs() { command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm; }
 

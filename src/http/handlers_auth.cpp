@@ -260,6 +260,8 @@ void RegisterAuthRoutes(Router& router, AuthDeps* deps) {
   logout.auth = Auth::kUser;
   logout.doc.description =
       "Access tokens of the ended sessions fail at once; the token cookies are cleared.";
+  logout.doc.request_schema = R"({"type": "object",
+    "properties": {"all": {"type": "boolean", "default": false}}})";
   logout.doc.errors = {422, 503};
   router.Add(std::move(logout));
 

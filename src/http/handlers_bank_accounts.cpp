@@ -118,6 +118,7 @@ void RegisterBankAccountRoutes(Router& router, PaymentDeps* deps) {
   link.doc.success_description = "Linked";
   link.doc.data_schema = kAccountSchema;
   link.doc.errors = {409, 422, 503};
+  link.doc.idempotent = true;
   router.Add(std::move(link));
 
   Route list = MakeRoute("GET", "/api/v1/bank-accounts", Bind(deps, List), "bank-accounts",

@@ -191,7 +191,11 @@ void RegisterComplianceRoutes(Router& router, PaymentDeps* deps) {
       "accounts, recipients, transactions, merchant, settings, consents, complaints, "
       "notifications, events, sessions, API keys without key material, audit entries, data "
       "requests), with the database's column names. Recorded as a data access request.";
-  exp.doc.data_schema = R"({"type": "object", "required": ["user", "exportedAt"]})";
+  exp.doc.data_schema = R"({"type": "object", "required": ["user", "exportedAt"],
+    "properties": {"user": {"type": "object", "description": "the account's row"},
+                   "exportedAt": {"type": "string", "format": "date-time"}},
+    "additionalProperties": {"type": "array", "items": {"type": "object"},
+                             "description": "one table's rows: bankAccounts, transactions, ..."}})";
   exp.doc.errors = {503};
   router.Add(std::move(exp));
 

@@ -143,6 +143,7 @@ Route PaymentRoute(const std::string& path, Handler h, const std::string& summar
   r.doc.success_description = "Created";
   r.doc.data_schema = kTransactionSchema;
   r.doc.errors = {400, 402, 404, 422, 429, 503};
+  r.doc.idempotent = true;
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include "http/openapi.h"
 
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +28,14 @@ value Schema(const std::string& text, const std::string& where) {
   return v;
 }
 
+// A Header Object.
+value Header(const char* description, const char* schema) {
+  object h;
+  if (*description != '\0') h["description"] = Str(description);
+  h["schema"] = Schema(schema, "header");
+  return value(h);
+}
+
 value Ref(const std::string& target) {
   object o;
   o["$ref"] = Str(target);
@@ -37,28 +46,69 @@ struct ErrorResponse {
   int status;
   const char* name;
   const char* description;
+  std::array<const char*, 6> headers = {};  // names in components/headers, then nulls
 };
 constexpr ErrorResponse kErrors[] = {
     {400, "BadRequest",
      "Malformed request: bad JSON, nesting deeper than 32, bad parameters; no_bank_account "
      "for a payment with no account to pay from"},
-    {401, "Unauthorized", "Missing or invalid credentials"},
+    {401, "Unauthorized", "Missing or invalid credentials", {"WWW-Authenticate"}},
     {402, "PaymentRequired", "insufficient_balance: the bank refused the debit; nothing changed"},
     {403, "Forbidden",
      "Not allowed for this caller: role, API-key scope, csrf_failed for a cookie-"
      "authenticated request from a foreign origin, or kyc_required for a remittance"},
     {404, "NotFound", "No such route or resource, or not the caller's"},
-    {405, "MethodNotAllowed", "The path exists but not with this method (see Allow)"},
+    {405, "MethodNotAllowed", "The path exists but not with this method (see Allow)", {"Allow"}},
     {409, "Conflict", "Conflicts with the current state"},
     {410, "Gone", "A deprecated route past its sunset"},
     {413, "PayloadTooLarge", "Body larger than MAX_BODY_BYTES"},
     {415, "UnsupportedMediaType", "A body that is not application/json"},
-    {423, "Locked", "The account is locked after failed sign-ins; see Retry-After"},
+    {423,
+     "Locked",
+     "The account is locked after failed sign-ins; see Retry-After",
+     {"Retry-After"}},
     {422, "ValidationError", "Well-formed input that breaks a rule; details name the fields"},
-    {429, "TooManyRequests", "Rate limit exceeded; see Retry-After"},
+    {429,
+     "TooManyRequests",
+     "Rate limit exceeded; see Retry-After",
+     {"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit",
+      "RateLimit-Policy"}},
     {500, "InternalError", "Unexpected failure; the message never carries the cause"},
-    {503, "ServiceUnavailable", "A dependency (the database) cannot answer"},
+    {503,
+     "ServiceUnavailable",
+     "A dependency (the database) cannot answer, or the server is busy",
+     {"Retry-After"}},
 };
+
+// One line per service tag for the document's tag list. A tag missing here
+// is listed without a description (tests/http/openapi_test.cpp asks for one).
+struct TagDescription {
+  const char* tag;
+  const char* description;
+};
+constexpr TagDescription kTagDescriptions[] = {
+    {"admin", "Accounts, KYC decisions, the audit log and the sandbox mailbox; admin role only"},
+    {"api-keys", "Keys for server-to-server calls (X-API-Key): created with scopes, shown once"},
+    {"auth", "Registration, sign-in, token refresh, sessions and password reset"},
+    {"bank-accounts", "Linked bank accounts, their balances and the one payments come from"},
+    {"cards", "Virtual and physical cards: issue, freeze, cancel, PIN"},
+    {"compliance", "Consents, complaints, data export and erasure (GDPR)"},
+    {"merchants", "Merchant registration, QR code, dashboard and QR payments received"},
+    {"notifications", "The caller's notifications and their read state"},
+    {"rates", "Exchange rates from NOK and remittance fees"},
+    {"recipients", "Remittance recipients"},
+    {"settings", "The caller's settings"},
+    {"system", "Health, discovery and this document; no sign-in"},
+    {"transactions", "Remittances and QR payments: cost disclosure, list, summary, receipts"},
+    {"users", "The caller's own profile"},
+};
+
+const char* TagDescriptionOf(const std::string& tag) {
+  for (const TagDescription& t : kTagDescriptions) {
+    if (tag == t.tag) return t.description;
+  }
+  return nullptr;
+}
 
 const ErrorResponse* FindError(int status) {
   for (const ErrorResponse& e : kErrors) {
@@ -118,6 +168,24 @@ object Components() {
     }
   })",
                                     "ErrorEnvelope");
+  schemas["Pagination"] = Schema(R"({
+    "type": "object", "required": ["pageSize", "hasNextPage", "nextCursor"],
+    "description": "Page and offset styles carry total and totalPages; cursor style does not",
+    "properties": {
+      "page": {"type": "integer", "minimum": 1, "description": "page style"},
+      "offset": {"type": "integer", "minimum": 0, "description": "offset style"},
+      "pageSize": {"type": "integer", "minimum": 1},
+      "total": {"type": "integer", "minimum": 0},
+      "totalPages": {"type": "integer", "minimum": 0},
+      "hasNextPage": {"type": "boolean"},
+      "hasPreviousPage": {"type": "boolean"},
+      "nextOffset": {"type": ["integer", "null"],
+                     "description": "offset style; null on the last page"},
+      "nextCursor": {"type": ["string", "null"],
+                     "description": "the cursor parameter for the next page; null on the last"}
+    }
+  })",
+                                 "Pagination");
   schemas["MessageEnvelope"] = Schema(R"({
     "type": "object", "required": ["success", "message"],
     "properties": {"success": {"const": true}, "message": {"type": "string"}}
@@ -136,6 +204,25 @@ object Components() {
   headers["X-Response-Time"] =
       Schema(R"({"description": "Server time spent, e.g. 0.42ms", "schema": {"type": "string"}})",
              "headers");
+  headers["Allow"] = Header("Methods the path accepts", R"({"type": "string"})");
+  headers["WWW-Authenticate"] = Header("", R"({"const": "Bearer realm=\"cairn\""})");
+  headers["Retry-After"] = Header("Seconds to wait before retrying", R"({"type": "integer"})");
+  headers["X-RateLimit-Limit"] =
+      Header("Requests per window under the caller's tightest rule; sent when rate limiting is on",
+             R"({"type": "integer"})");
+  headers["X-RateLimit-Remaining"] =
+      Header("Requests left in the window", R"({"type": "integer"})");
+  headers["X-RateLimit-Reset"] =
+      Header("Unix time when the window is full again", R"({"type": "integer"})");
+  headers["RateLimit"] =
+      Header("draft-ietf-httpapi-ratelimit-headers: \"rule\";r=remaining;t=seconds until full",
+             R"({"type": "string"})");
+  headers["RateLimit-Policy"] =
+      Header("draft-ietf-httpapi-ratelimit-headers: \"rule\";q=limit;w=window in seconds",
+             R"({"type": "string"})");
+  headers["Idempotent-Replayed"] =
+      Header("The stored answer to an earlier request with the same Idempotency-Key and body",
+             R"({"const": "true"})");
 
   object responses;
   for (const ErrorResponse& e : kErrors) {
@@ -146,11 +233,11 @@ object Components() {
     object resp;
     resp["description"] = Str(e.description);
     resp["content"] = value(content);
-    if (e.status == 405) {
-      resp["headers"] = Schema(
-          R"({"Allow": {"description": "Methods the path accepts", "schema": {"type": "string"}}})",
-          "405");
+    object hdrs;
+    for (const char* h : e.headers) {
+      if (h != nullptr) hdrs[h] = Ref(std::string("#/components/headers/") + h);
     }
+    if (!hdrs.empty()) resp["headers"] = value(hdrs);
     responses[e.name] = value(resp);
   }
 
@@ -169,6 +256,24 @@ object Components() {
   return components;
 }
 
+// A route that takes the list paging parameters (ListQueryParams in
+// http/lists.h) answers through WriteList, whose envelope adds pagination.
+bool IsPaged(const Route& r) {
+  for (const QueryParam& q : r.doc.query) {
+    if (q.name == "pageSize") return true;
+  }
+  return false;
+}
+
+// A body whose schema requires no field may be left out: the handler then
+// reads an empty object.
+bool BodyRequired(const value& schema) {
+  if (!schema.is<object>()) return true;
+  const object& o = schema.get<object>();
+  auto it = o.find("required");
+  return it != o.end() && it->second.is<array>() && !it->second.get<array>().empty();
+}
+
 value SuccessResponse(const Route& r) {
   object resp;
   resp["description"] = Str(r.doc.success_description);
@@ -176,9 +281,22 @@ value SuccessResponse(const Route& r) {
   for (const char* h : {"X-Request-ID", "X-Correlation-ID", "X-Response-Time"}) {
     hdrs[h] = Ref(std::string("#/components/headers/") + h);
   }
+  if (r.rate_class != RateClass::kNever) {
+    for (const char* h : {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+                          "RateLimit", "RateLimit-Policy"}) {
+      hdrs[h] = Ref(std::string("#/components/headers/") + h);
+    }
+  }
+  if (r.doc.idempotent) {
+    hdrs["Idempotent-Replayed"] = Ref("#/components/headers/Idempotent-Replayed");
+  }
   if (r.sunset) {
     hdrs["Deprecation"] = Schema(R"({"schema": {"type": "string", "const": "true"}})", "dep");
-    hdrs["Sunset"] = Schema(R"({"schema": {"type": "string"}})", "dep");
+    hdrs["X-API-Deprecated"] = Header("", R"({"const": "true"})");
+    hdrs["Sunset"] = Header("HTTP date after which the route answers 410", R"({"type": "string"})");
+    if (!r.successor.empty()) {
+      hdrs["Link"] = Header("<successor>; rel=\"successor-version\"", R"({"type": "string"})");
+    }
   }
   resp["headers"] = value(hdrs);
   if (r.doc.success_status == 204) return value(resp);
@@ -194,7 +312,12 @@ value SuccessResponse(const Route& r) {
     props["data"] = Schema(r.doc.data_schema, r.method + " " + r.path);
     object env;
     env["type"] = Str("object");
-    env["required"] = Schema(R"(["success","data"])", "envelope");
+    if (IsPaged(r)) {
+      props["pagination"] = Ref("#/components/schemas/Pagination");
+      env["required"] = Schema(R"(["success","data","pagination"])", "envelope");
+    } else {
+      env["required"] = Schema(R"(["success","data"])", "envelope");
+    }
     env["properties"] = value(props);
     schema = value(env);
   }
@@ -254,18 +377,31 @@ value Operation(const Route& r) {
   corr["description"] = Str("Echoed back when it matches ^[A-Za-z0-9._-]{1,64}$");
   corr["schema"] = Schema(R"({"type":"string","pattern":"^[A-Za-z0-9._-]{1,64}$"})", "corr");
   params.push_back(value(corr));
+  if (r.doc.idempotent) {
+    object key;
+    key["name"] = Str("Idempotency-Key");
+    key["in"] = Str("header");
+    key["required"] = value(false);
+    key["description"] =
+        Str("Makes a retry safe: the same key and body replay the first answer; the same key with "
+            "another body is 422 idempotency_key_reused");
+    key["schema"] = Schema(
+        R"({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})", "key");
+    params.push_back(value(key));
+  }
   op["parameters"] = value(params);
 
   std::set<int> errors(r.doc.errors.begin(), r.doc.errors.end());
   errors.insert(500);
   if (r.auth != Auth::kPublic) errors.insert({401, 403});
+  if (r.rate_class != RateClass::kNever) errors.insert(429);
   if (!r.doc.request_schema.empty()) {
     object content_json;
     content_json["schema"] = Schema(r.doc.request_schema, r.method + " " + r.path + " body");
+    object body;
+    body["required"] = value(BodyRequired(content_json["schema"]));
     object content;
     content["application/json"] = value(content_json);
-    object body;
-    body["required"] = value(true);
     body["content"] = value(content);
     op["requestBody"] = value(body);
     errors.insert({400, 413, 415});
@@ -311,6 +447,7 @@ std::string BuildOpenApi(const Router& router, const ApiInfo& info) {
   for (const std::string& t : tags) {
     object o;
     o["name"] = Str(t);
+    if (const char* description = TagDescriptionOf(t)) o["description"] = Str(description);
     tag_list.push_back(value(o));
   }
 

@@ -88,9 +88,11 @@ struct RouteDoc {
   // itself, the event stream); data_schema then describes the whole body.
   bool enveloped = true;
   std::string content_type = "application/json";  // of the success body
-  // Errors this route returns besides those every route can (500, and
-  // 400/413/415 when it takes a body).
+  // Errors this route returns besides those every route can (500; 429 when
+  // rate-limited; 401/403 when signed in; 400/413/415 when it takes a body).
   std::vector<int> errors;
+  // Takes an Idempotency-Key header (http/idempotency.h).
+  bool idempotent = false;
 };
 
 struct Route {

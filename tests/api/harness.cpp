@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,12 +14,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "util/config.h"
+
+extern char** environ;
 
 namespace cairn::test {
 
@@ -57,6 +61,22 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
   }
   return pid;
 }
+
+// Owns a posix_spawn file-actions object.
+class SpawnActions {
+ public:
+  SpawnActions() { posix_spawn_file_actions_init(&actions_); }
+  ~SpawnActions() { posix_spawn_file_actions_destroy(&actions_); }
+  SpawnActions(const SpawnActions&) = delete;
+  SpawnActions& operator=(const SpawnActions&) = delete;
+  void Open(int fd, const std::string& path, int flags) {
+    posix_spawn_file_actions_addopen(&actions_, fd, path.c_str(), flags, 0600);
+  }
+  const posix_spawn_file_actions_t* get() const { return &actions_; }
+
+ private:
+  posix_spawn_file_actions_t actions_;
+};
 
 int WaitExit(pid_t pid, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -123,6 +143,31 @@ CliResult RunCli(const std::vector<std::string>& args,
   }
   r.out = ReadFile(io.File("out"));
   r.err = ReadFile(io.File("err"));
+  return r;
+}
+
+CliResult RunNode(const std::vector<std::string>& args) {
+  TempDir io;
+  SpawnActions actions;
+  actions.Open(0, "/dev/null", O_RDONLY);
+  actions.Open(1, io.File("out"), O_WRONLY | O_CREAT | O_TRUNC);
+  actions.Open(2, io.File("err"), O_WRONLY | O_CREAT | O_TRUNC);
+  std::vector<std::string> words = {"node"};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, "node", actions.get(), nullptr, argv.data(), environ);
+  REQUIRE_MESSAGE(rc == 0, "cannot run node from PATH (" << std::string(std::strerror(rc))
+                                                         << "); `make test` installs it");
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(io.File("out"));
+  r.err = ReadFile(io.File("err"));
+  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
   return r;
 }
 

@@ -44,6 +44,10 @@ struct CliResult {
 // Runs the binary with args and extra environment to completion.
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
+// Runs `node args...` (node from PATH, no shell, stdin /dev/null) to
+// completion; the interop checks run tests/interop/*.js this way. Trailing
+// newlines of stdout are dropped. A missing node fails the calling test.
+CliResult RunNode(const std::vector<std::string>& args);
 
 class ServerProcess {
  public:

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "harness.h"
-#include "node_process.h"
 
 using namespace cairn::test;
 
@@ -27,11 +26,11 @@ const char kAda[] =
     R"({"email":"ada@example.com","password":"Passw0rd1","firstName":"Ada","lastName":"Lovelace",)"
     R"("dateOfBirth":"1990-04-30"})";
 
-// Runs `node tests/interop/jwt.js args...` to completion.
+// Runs `node tests/interop/jwt.js args...` to completion, without a shell.
 CliResult RunJwtJs(const std::vector<std::string>& args) {
-  CliResult r = RunNode(kScript, args);
-  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r;
+  std::vector<std::string> words = {kScript};
+  words.insert(words.end(), args.begin(), args.end());
+  return RunNode(words);
 }
 
 // What jwt.js wrote on stderr, with the remedy when it could not load the package.

@@ -63,19 +63,6 @@ pid_t Spawn(const TempDir& dir, const std::string& script, const std::vector<std
 
 }  // namespace
 
-CliResult RunNode(const std::string& script, const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env) {
-  TempDir io;
-  pid_t pid = Spawn(io, script, args, env);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadFile(io.File("out"));
-  r.err = ReadFile(io.File("err"));
-  return r;
-}
-
 NodeProcess::NodeProcess(const std::string& script, const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env)
     : pid_(Spawn(io_, script, args, env)) {}

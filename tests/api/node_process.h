@@ -1,9 +1,9 @@
 #pragma once
 
-// Node.js scripts the API tests run (node from PATH; `make test` installs it
-// and tests/interop's packages through scripts/deps.sh test): to completion,
-// or in the background for as long as a test needs them (an example webhook
-// receiver), stopped with SIGTERM when the object goes.
+// A Node.js script an API test runs in the background for as long as it
+// needs it (an example webhook receiver), stopped with SIGTERM when the
+// object goes (node from PATH; `make test` installs it). Scripts run to
+// completion go through RunNode (harness.h).
 
 #include <sys/types.h>
 
@@ -15,11 +15,6 @@
 #include "harness.h"
 
 namespace cairn::test {
-
-// Runs `node script args...` to completion, without a shell, with env added
-// to the environment.
-CliResult RunNode(const std::string& script, const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env = {});
 
 class NodeProcess {
  public:

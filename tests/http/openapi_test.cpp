@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "http/lists.h"
 #include "http/server.h"
 #include "util/version.h"
 
@@ -66,13 +67,15 @@ const value* Resolve(const value& root, const std::string& ref) {
   return cur;
 }
 
-// The real route table and its document, as the server builds them.
+// The real route table and its document, as the server builds them, with
+// every optional area (FEATURE_CARDS) on so that every route is in it.
 struct RealApi {
   Router router;
   SystemDeps system;
   AppDeps app;
   value doc;
   RealApi() {
+    app.payments.cards_enabled = true;
     BuildRoutes(router, system, app);
     doc = ParseDoc(system.openapi_json);
   }
@@ -115,6 +118,150 @@ TEST_CASE("every route is in the document and every operation is a route") {
     }
   }
   CHECK(operations == routes.size());
+}
+
+// The document's path with each {name} filled in, as a client would send it,
+// and the values used, by name.
+std::string Concrete(const std::string& path,
+                     std::vector<std::pair<std::string, std::string>>* values) {
+  std::string out;
+  for (size_t i = 0; i < path.size();) {
+    size_t open = path.find('{', i);
+    if (open == std::string::npos) {
+      out += path.substr(i);
+      break;
+    }
+    size_t close = path.find('}', open);
+    REQUIRE(close != std::string::npos);
+    std::string name = path.substr(open + 1, close - open - 1);
+    // Not a literal segment of any route, so the router must take it as a value.
+    std::string v = "zz" + std::to_string(values->size()) + "_9f2c0123456789ab";
+    values->push_back({name, v});
+    out += path.substr(i, open - i) + v;
+    i = close + 1;
+  }
+  return out;
+}
+
+// Each operation of `doc` the router would not dispatch to the route the
+// operation documents, with the reason ("GET /a/me: served by GET /a/{id}").
+// Also counts the operations.
+std::vector<std::string> Undispatched(const Router& router, const value& doc, size_t* operations) {
+  std::vector<std::string> out;
+  *operations = 0;
+  for (const auto& [path, item] : doc.get<object>().at("paths").get<object>()) {
+    for (const auto& [method, op] : item.get<object>()) {
+      if (!kMethods.count(method)) continue;
+      ++*operations;
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string what = upper + " " + path;
+      std::vector<std::pair<std::string, std::string>> values;
+      Router::Match m = router.Find(upper, Concrete(path, &values));
+      if (m.route == nullptr) {
+        out.push_back(what + ": no route");
+        continue;
+      }
+      // A route declared after another whose path also matches is shadowed:
+      // the document would list an operation the server never reaches.
+      if (m.route->path != path || m.route->method != upper) {
+        out.push_back(what + ": served by " + m.route->method + " " + m.route->path);
+        continue;
+      }
+      std::vector<std::pair<std::string, std::string>> documented;
+      for (const value& p : op.get<object>().at("parameters").get<array>()) {
+        const object& o = p.get<object>();
+        if (o.at("in") != value("path")) continue;
+        if (o.at("required") != value(true)) out.push_back(what + ": optional path parameter");
+        std::string name = o.at("name").get<std::string>();
+        documented.push_back({name, std::string(m.params.Get(name))});
+      }
+      if (m.params.values != values || documented != values) {
+        out.push_back(what + ": path parameters differ");
+      }
+    }
+  }
+  return out;
+}
+
+TEST_CASE("the router dispatches every documented operation to the route it documents") {
+  RealApi api;
+  size_t operations = 0;
+  for (const std::string& why : Undispatched(api.router, api.doc, &operations)) {
+    FAIL_CHECK(why);
+  }
+  CHECK(operations == api.router.routes().size());
+}
+
+TEST_CASE("an operation whose route is shadowed by an earlier one is reported as undispatched") {
+  Router router;
+  for (const char* path : {"/api/v1/things/{id}", "/api/v1/things/mine", "/api/v1/things"}) {
+    Route r;
+    r.method = "GET";
+    r.path = path;
+    r.handler = [](const Call&, httplib::Response&) { return Status::Ok(); };
+    r.doc.tag = "things";
+    r.doc.summary = path;
+    router.Add(std::move(r));
+  }
+  value doc = ParseDoc(BuildOpenApi(router, ApiInfo{"T", "1", ""}));
+  size_t operations = 0;
+  CHECK(Undispatched(router, doc, &operations) ==
+        std::vector<std::string>{"GET /api/v1/things/mine: served by GET /api/v1/things/{id}"});
+  CHECK(operations == 3);
+}
+
+TEST_CASE("an operation's security is its route's: sign-in schemes, and API keys by scope") {
+  RealApi api;
+  const object& schemes =
+      api.doc.get<object>().at("components").get<object>().at("securitySchemes").get<object>();
+  CHECK(schemes.count("bearerAuth") == 1);
+  CHECK(schemes.count("cookieAuth") == 1);
+  CHECK(schemes.count("apiKeyAuth") == 1);
+  for (const Route& r : api.router.routes()) {
+    CAPTURE(r.path);
+    CAPTURE(r.method);
+    const object& op = api.paths().at(r.path).get<object>().at(Lower(r.method)).get<object>();
+    if (r.auth == Auth::kPublic) {
+      CHECK(op.count("security") == 0);
+      continue;
+    }
+    REQUIRE(op.count("security") == 1);
+    std::set<std::string> names;
+    std::vector<value> key_scopes;
+    for (const value& requirement : op.at("security").get<array>()) {
+      for (const auto& [name, scopes] : requirement.get<object>()) {
+        CHECK(schemes.count(name) == 1);
+        names.insert(name);
+        if (name == "apiKeyAuth") key_scopes = scopes.get<array>();
+      }
+    }
+    const bool keys = !r.scopes.empty() && r.auth != Auth::kAdmin;
+    CHECK(names.count("bearerAuth") == 1);
+    CHECK(names.count("cookieAuth") == 1);
+    CHECK(names.count("apiKeyAuth") == (keys ? 1u : 0u));
+    if (keys) CHECK(key_scopes.size() == r.scopes.size());
+    const object& responses = op.at("responses").get<object>();
+    CHECK(responses.count("401") == 1);
+    CHECK(responses.count("403") == 1);
+  }
+}
+
+TEST_CASE("every tag an operation uses is listed once, with a description") {
+  RealApi api;
+  std::set<std::string> used;
+  for (const Route& r : api.router.routes()) used.insert(r.doc.tag);
+  std::set<std::string> listed;
+  for (const value& t : api.doc.get<object>().at("tags").get<array>()) {
+    const object& o = t.get<object>();
+    const std::string& name = o.at("name").get<std::string>();
+    CAPTURE(name);
+    CHECK(listed.insert(name).second);
+    // A new area adds its line to kTagDescriptions in src/http/openapi.cpp.
+    REQUIRE(o.count("description") == 1);
+    CHECK_FALSE(o.at("description").get<std::string>().empty());
+  }
+  CHECK(listed == used);
 }
 
 TEST_CASE("every reference in the document resolves to a component") {
@@ -198,13 +345,89 @@ TEST_CASE("a route's parameters, body and responses are described from its decla
   CHECK(params == std::vector<std::string>{"path:id", "path:note_id", "query:dry_run",
                                            "header:X-Correlation-ID"});
 
+  // The body's schema requires no field, so the body may be left out.
   const object& body = op.at("requestBody").get<object>();
-  CHECK(body.at("required") == value(true));
+  CHECK(body.at("required") == value(false));
   std::set<std::string> statuses;
   for (const auto& [status, resp] : op.at("responses").get<object>()) statuses.insert(status);
-  CHECK(statuses == std::set<std::string>{"204", "400", "404", "413", "415", "422", "500"});
+  CHECK(statuses == std::set<std::string>{"204", "400", "404", "413", "415", "422", "429", "500"});
   CHECK(op.at("responses").get<object>().at("204").get<object>().count("content") == 0);
   CHECK(doc.get<object>().at("tags").get<array>().size() == 1);
+}
+
+TEST_CASE(
+    "a paged list, an idempotent payment and an unlimited probe are described as they answer") {
+  Router router;
+  auto add = [&router](const char* method, const char* path, auto&& declare) {
+    Route r;
+    r.method = method;
+    r.path = path;
+    r.handler = [](const Call&, httplib::Response&) { return Status::Ok(); };
+    r.doc.tag = "t";
+    r.doc.summary = path;
+    declare(r);
+    router.Add(std::move(r));
+  };
+  add("GET", "/things", [](Route& r) {
+    r.auth = Auth::kUser;
+    r.doc.query = ListQueryParams({});
+    r.doc.data_schema = R"({"type": "array"})";
+  });
+  add("POST", "/things", [](Route& r) {
+    r.auth = Auth::kUser;
+    r.rate_class = RateClass::kPayments;
+    r.doc.request_schema = R"({"type": "object", "required": ["amount"]})";
+    r.doc.data_schema = R"({"type": "object"})";
+    r.doc.idempotent = true;
+  });
+  add("GET", "/probe", [](Route& r) {
+    r.rate_class = RateClass::kNever;
+    r.doc.data_schema = R"({"type": "object"})";
+  });
+  value doc = ParseDoc(BuildOpenApi(router, ApiInfo{"T", "1", ""}));
+  auto op = [&doc](const char* path, const char* method) -> const object& {
+    return doc.get<object>()
+        .at("paths")
+        .get<object>()
+        .at(path)
+        .get<object>()
+        .at(method)
+        .get<object>();
+  };
+  auto ok = [](const object& o, const char* status) -> const object& {
+    return o.at("responses").get<object>().at(status).get<object>();
+  };
+  auto envelope_required = [&ok](const object& o) {
+    return ok(o, "200")
+        .at("content")
+        .get<object>()
+        .at("application/json")
+        .get<object>()
+        .at("schema")
+        .get<object>()
+        .at("required")
+        .get<array>();
+  };
+
+  const object& list = op("/things", "get");
+  CHECK(envelope_required(list) == array{value("success"), value("data"), value("pagination")});
+  CHECK(list.at("responses").get<object>().count("429") == 1);
+  CHECK(ok(list, "200").at("headers").get<object>().count("X-RateLimit-Remaining") == 1);
+
+  const object& pay = op("/things", "post");
+  CHECK(pay.at("requestBody").get<object>().at("required") == value(true));
+  bool key = false;
+  for (const value& p : pay.at("parameters").get<array>()) {
+    if (p.get<object>().at("name") == value("Idempotency-Key")) key = true;
+  }
+  CHECK(key);
+  CHECK(ok(pay, "200").at("headers").get<object>().count("Idempotent-Replayed") == 1);
+
+  const object& probe = op("/probe", "get");
+  CHECK(envelope_required(probe) == array{value("success"), value("data")});
+  CHECK(probe.at("responses").get<object>().count("429") == 0);
+  CHECK(ok(probe, "200").at("headers").get<object>().count("X-RateLimit-Remaining") == 0);
+  CHECK(probe.count("security") == 0);
 }
 
 }  // namespace

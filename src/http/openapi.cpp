@@ -93,6 +93,7 @@ constexpr TagDescription kTagDescriptions[] = {
     {"bank-accounts", "Linked bank accounts, their balances and the one payments come from"},
     {"cards", "Virtual and physical cards: issue, freeze, cancel, PIN"},
     {"compliance", "Consents, complaints, data export and erasure (GDPR)"},
+    {"events", "The caller's events, live, as Server-Sent Events with Last-Event-ID resume"},
     {"merchants", "Merchant registration, QR code, dashboard and QR payments received"},
     {"notifications", "The caller's notifications and their read state"},
     {"rates", "Exchange rates from NOK and remittance fees"},
@@ -101,6 +102,7 @@ constexpr TagDescription kTagDescriptions[] = {
     {"system", "Health, discovery and this document; no sign-in"},
     {"transactions", "Remittances and QR payments: cost disclosure, list, summary, receipts"},
     {"users", "The caller's own profile"},
+    {"webhooks", "Endpoints that receive the caller's events as signed POSTs, and their deliveries"},
 };
 
 const char* TagDescriptionOf(const std::string& tag) {

@@ -87,6 +87,9 @@ struct RouteDoc {
   // False for routes whose body is not the envelope (the OpenAPI document
   // itself); data_schema then describes the whole body.
   bool enveloped = true;
+  // False for the web pages (/, /docs, /assets/{file}): not API operations,
+  // so neither the OpenAPI document nor discovery lists them.
+  bool published = true;
   // Errors this route returns besides those every route can (500, and
   // 400/413/415 when it takes a body).
   std::vector<int> errors;

@@ -3,8 +3,9 @@
 // every POST, PUT, PATCH and DELETE, which is what the server's CSRF check
 // asks of a cookie-authenticated request.
 //
-// A 401 is answered once by POST /auth/refresh (one refresh shared by every
-// request that hit the 401 at the same time) and the request retried; when
+// A 401 is answered once by POST /auth/refresh and the request retried. One
+// refresh serves every request sent before it: those that meet their 401
+// while it runs wait for it, those that meet it after it just retry. When
 // the refresh fails too, the session is over and onSignedOut is called.
 
 export class ApiError extends Error {
@@ -28,7 +29,8 @@ export class ApiError extends Error {
 
 const NO_REFRESH = new Set(['/api/v1/auth/login', '/api/v1/auth/register', '/api/v1/auth/refresh']);
 
-let refreshing = null;
+let refreshing = null;  // the refresh in flight
+let generation = 0;     // successful refreshes so far
 let signedOutHandler = () => {};
 
 export function onSignedOut(fn) {
@@ -74,8 +76,8 @@ async function send(method, path, body, headers) {
 function refreshOnce() {
   if (!refreshing) {
     refreshing = send('POST', '/api/v1/auth/refresh', {}, {})
-      .then(() => true, () => false)
-      .finally(() => { setTimeout(() => { refreshing = null; }, 0); });
+      .then(() => { generation += 1; return true; }, () => false)
+      .finally(() => { refreshing = null; });
   }
   return refreshing;
 }
@@ -85,12 +87,14 @@ function refreshOnce() {
 export async function api(method, path, options = {}) {
   const headers = {};
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
+  const sentAfter = generation;
   try {
     const { status, body } = await send(method, path, options.body, headers);
     return { status, data: body && body.data, pagination: body && body.pagination, message: body && body.message };
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401 || NO_REFRESH.has(path)) throw err;
-    if (!(await refreshOnce())) {
+    const renewed = generation !== sentAfter || (await refreshOnce());
+    if (!renewed) {
       signedOutHandler();
       throw err;
     }

@@ -62,12 +62,22 @@ function drawChrome(active) {
   const me = session.me;
   fill(document.getElementById('who'), `${me.firstName} ${me.lastName}`,
     me.role !== 'user' ? h('span', { class: 'badge badge-accent' }, me.role) : null);
-  const items = PANELS.filter((p) => !p.adminOnly || isAdmin()).map((p) =>
-    h('li', {}, h('a', { href: `#/${p.path}`, 'aria-current': p.path === active ? 'page' : null }, p.label)));
-  items.push(h('li', { class: 'nav-aside' }, h('a', { href: '/docs' }, 'API reference')));
-  fill(document.getElementById('nav-list'), items);
+  // The menu is rebuilt only when the role changes what it offers, so a
+  // link someone is focused on or about to click stays where it is.
+  const list = document.getElementById('nav-list');
+  const panels = PANELS.filter((p) => !p.adminOnly || isAdmin());
+  const key = panels.map((p) => p.path).join(' ');
+  if (list.dataset.panels !== key) {
+    list.dataset.panels = key;
+    fill(list, panels.map((p) => h('li', {}, h('a', { href: `#/${p.path}` }, p.label))),
+      h('li', { class: 'nav-aside' }, h('a', { href: '/docs' }, 'API reference')));
+  }
+  for (const a of list.querySelectorAll('a')) {
+    if (a.getAttribute('href') === `#/${active}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
   // On a phone the menu is a row that scrolls sideways: keep this page's entry in sight.
-  const current = document.querySelector('#nav-list [aria-current="page"]');
+  const current = list.querySelector('[aria-current="page"]');
   if (current) current.scrollIntoView({ block: 'nearest', inline: 'nearest' });
 }
 

@@ -133,8 +133,14 @@ async function setValue(page, selector, value) {
   }, value);
 }
 
+// Locators wait until the element is there, visible and still, and retry
+// when the page replaces it meanwhile.
+async function click(page, selector) {
+  await page.locator(selector).click();
+}
+
 async function go(page, route, ready) {
-  await page.click(`#nav a[href="#/${route}"]`);
+  await click(page, `#nav a[href="#/${route}"]`);
   await page.waitForSelector(ready, { visible: true });
 }
 
@@ -163,7 +169,7 @@ async function registerAndSignIn(page, email) {
   const skip = await page.evaluate(() => document.activeElement && document.activeElement.className);
   if (skip !== 'skip-link') problems.push(`the first Tab reaches "${skip}", not the skip link`);
 
-  await page.click('a[href="#/register"]');
+  await click(page, 'a[href="#/register"]');
   await page.waitForSelector('#register-form', { visible: true });
   const f = '#register-form';
   await fill(page, `${f} [name=firstName]`, 'Ada');
@@ -172,7 +178,7 @@ async function registerAndSignIn(page, email) {
   await fill(page, `${f} [name=password]`, 'password');
   await setValue(page, `${f} [name=dateOfBirth]`, '1990-04-30');
   expected.push({ status: 422, path: '/api/v1/auth/register' });
-  await page.click(`${f} button[type=submit]`);
+  await click(page, `${f} button[type=submit]`);
   await page.waitForSelector(`${f} [name=password][aria-invalid=true]`);
   const why = await page.$eval(`${f} [name=password]`, (el) => document.getElementById(`${el.id}-error`).textContent);
   if (!why) fail('a weak password showed no message next to the field');
@@ -181,14 +187,14 @@ async function registerAndSignIn(page, email) {
   await shot(page, 'desktop-register-error');
 
   await fill(page, `${f} [name=password]`, PASSWORD);
-  await page.click(`${f} button[type=submit]`);
+  await click(page, `${f} button[type=submit]`);
   await page.waitForSelector('#signin-form', { visible: true });
   const prefilled = await page.$eval('#signin-form [name=email]', (el) => el.value);
   if (prefilled !== email) fail(`sign-in form has "${prefilled}", not the new email`);
   log('registered through the form');
 
   await fill(page, '#signin-form [name=password]', PASSWORD);
-  await page.click('#signin-form button[type=submit]');
+  await click(page, '#signin-form button[type=submit]');
   await waitText(page, '#view-title', 'Welcome, Ada');
   log('signed in');
 }
@@ -197,7 +203,7 @@ async function linkAccount(page) {
   await go(page, 'accounts', '#link-form');
   await fill(page, '#link-form [name=bankName]', 'DNB');
   await fill(page, '#link-form [name=initialBalance]', '50000');
-  await page.click('#link-form button[type=submit]');
+  await click(page, '#link-form button[type=submit]');
   await waitText(page, '#accounts-table', 'NOK 50,000.00');
   await checkPage(page, 'accounts');
   await shot(page, 'desktop-accounts');
@@ -208,7 +214,7 @@ async function payMerchant(page, merchantId) {
   await go(page, 'pay', '#qr-form');
   await fill(page, '#qr-form [name=merchantId]', `cairn://pay/${merchantId}`);
   await fill(page, '#qr-form [name=amount]', '250');
-  await page.click('#qr-form button[type=submit]');
+  await click(page, '#qr-form button[type=submit]');
   await page.waitForSelector('#qr-confirm', { visible: true });
   const quote = await textOf(page, '.quote');
   for (const want of ['NOK 2.50', 'NOK 252.50', 'Instant']) {
@@ -217,7 +223,7 @@ async function payMerchant(page, merchantId) {
   await checkPage(page, 'pay');
   await page.$eval('#qr-confirm', (el) => el.scrollIntoView({ block: 'center' }));
   await shot(page, 'desktop-pay-disclosure');
-  await page.click('#qr-confirm');
+  await click(page, '#qr-confirm');
   await waitText(page, '#view', 'Paid NOK 250.00 to Fjord Bakery');
   log('paid the merchant by QR after the fee disclosure');
 }
@@ -236,13 +242,17 @@ async function approveAsAdmin(browser, email) {
   await page.goto(`${BASE}/`, { waitUntil: 'networkidle0' });
   await fill(page, '#signin-form [name=email]', ADMIN.email);
   await fill(page, '#signin-form [name=password]', ADMIN.password);
-  await page.click('#signin-form button[type=submit]');
+  await click(page, '#signin-form button[type=submit]');
   await page.waitForSelector('#nav a[href="#/admin"]', { visible: true });
   await go(page, 'admin', '#users-table');
   await fill(page, '#users-filters [name=search]', email);
-  await page.click('#users-filters button[type=submit]');
-  await waitText(page, '#users-table', email);
-  await page.click('#users-table button[aria-label^="Approve"]');
+  await click(page, '#users-filters button[type=submit]');
+  // The search's answer, not the first unfiltered page, which lists others too.
+  await page.waitForFunction((e) => {
+    const rows = document.querySelectorAll('#users-table tbody tr');
+    return rows.length === 1 && rows[0].textContent.includes(e);
+  }, {}, email);
+  await click(page, '#users-table button[aria-label^="Approve"]');
   await page.waitForFunction(() => !document.querySelector('#users-table button[aria-label^="Approve"]'));
   await waitText(page, '#users-table', 'approved');
   await checkPage(page, 'admin');
@@ -256,22 +266,41 @@ async function sendAbroad(page) {
   await fill(page, '#recipient-form [name=name]', 'Mama Jasmina');
   await page.select('#recipient-form [name=country]', 'RS');
   await fill(page, '#recipient-form [name=bankAccount]', 'RS35 2600 0560 1001 6113 79');
-  await page.click('#recipient-form button[type=submit]');
+  await click(page, '#recipient-form button[type=submit]');
   await waitText(page, '#recipients-table', 'Mama Jasmina');
   await checkPage(page, 'recipients');
   await shot(page, 'desktop-recipients');
 
   await go(page, 'pay', '#remit-form');
   await fill(page, '#remit-form [name=amount]', '1000');
-  await page.click('#remit-form button[type=submit]');
+  await click(page, '#remit-form button[type=submit]');
   await page.waitForSelector('#remit-confirm', { visible: true });
   const quote = await textOf(page, '.quote');
   for (const want of ['NOK 5.00', 'NOK 1,005.00', 'RSD 11,700']) {
     if (!quote.includes(want)) fail(`the transfer's disclosure lacks ${want}: ${quote}`);
   }
-  await page.click('#remit-confirm');
+  await click(page, '#remit-confirm');
   await waitText(page, '#view', 'Paid NOK 1,000.00 to Mama Jasmina');
   log('sent a transfer abroad');
+}
+
+// An access cookie gone (as after its 15 minutes): the overview's four
+// requests meet 401, one refresh renews the session, all four are retried.
+async function expiredAccess(page) {
+  const refreshes = [];
+  const count = (req) => { if (req.url().endsWith('/api/v1/auth/refresh')) refreshes.push(req.method()); };
+  page.on('request', count);
+  const cdp = await page.createCDPSession();
+  await cdp.send('Network.deleteCookies', { name: 'access_token', url: `${BASE}/` });
+  for (const p of ['/api/v1/auth/me', '/api/v1/bank-accounts', '/api/v1/transactions/summary', '/api/v1/transactions']) {
+    expected.push({ status: 401, path: p });
+  }
+  await go(page, 'overview', '.stats');
+  await waitText(page, '#view-title', 'Welcome, Ada');
+  page.off('request', count);
+  await cdp.detach();
+  if (refreshes.length !== 1) fail(`expected one refresh after the access cookie went, saw ${refreshes.length}`);
+  log('an expired access cookie cost one refresh, and the page loaded');
 }
 
 async function phoneViews(page) {
@@ -290,7 +319,7 @@ async function security(page) {
   await go(page, 'security', '#sessions-table');
   await waitText(page, '#sessions-table', 'This device');
   await fill(page, '#key-form [name=name]', 'Reports');
-  await page.click('#key-form button[type=submit]');
+  await click(page, '#key-form button[type=submit]');
   await page.waitForSelector('#new-key-value', { visible: true });
   const key = await textOf(page, '#new-key-value');
   if (!key.startsWith('ck_')) fail(`the new key reads "${key}"`);
@@ -347,8 +376,9 @@ async function main() {
     await checkPage(page, 'overview');
     await shot(page, 'desktop-overview');
     await security(page);
+    await expiredAccess(page);
     await phoneViews(page);
-    await page.click('#sign-out');
+    await click(page, '#sign-out');
     await page.waitForSelector('#signin-form', { visible: true });
     await page.setViewport(PHONE);
     await checkPage(page, 'phone sign-in');

@@ -73,8 +73,8 @@ TEST_CASE("the console works in headless Chromium: register, sign in, link, pay,
 
   TempDir io;
   auto start = std::chrono::steady_clock::now();
-  CliResult r = RunNode(io, {"http://127.0.0.1:" + std::to_string(server.port()),
-                             "root@example.com", kPassword});
+  CliResult r = RunNode(
+      io, {"http://127.0.0.1:" + std::to_string(server.port()), "root@example.com", kPassword});
   auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
   MESSAGE("browser test took " << seconds.count() << " s");

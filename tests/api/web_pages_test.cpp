@@ -17,8 +17,8 @@ const char kHtmlPolicy[] =
 
 // A raw GET of target (sent as is, so nothing normalises it on the way).
 std::string RawGet(int port, const std::string& target) {
-  return RawExchange(port, "GET " + target +
-                               " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  return RawExchange(port,
+                     "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 # Quick and silent when everything is already present; prints what it does
 # otherwise. Usage: scripts/deps.sh [build|test|bench]
 # `test` also installs the API tests' npm packages (tests/interop, from its
-# package-lock.json) for the JWT and OpenAPI interoperability checks.
+# package-lock.json): the JWT and OpenAPI interoperability checks' and the
+# browser test's.
 #
 # cpp-httplib is taken as the single header from Debian's *source* package for
 # trixie (0.18.x with Debian's security patches); bookworm's binary package is
@@ -16,6 +17,8 @@ want=${1:-build}
 
 build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev
             doctest-dev dpkg-dev)
+# chromium: headless, for the web console's browser test (tests/browser/console.js).
+test_pkgs=(chromium)
 # python3: node-gyp, which compiles the auth benchmark peer's better-sqlite3.
 # sqlite3: bench/integration.sh counts pending webhook deliveries.
 bench_pkgs=(wrk nginx-light procps python3 sqlite3)
@@ -125,7 +128,7 @@ interop_modules() {
 
 case "$want" in
   build) install_pkgs "${build_pkgs[@]}"; fetch_httplib ;;
-  test) install_pkgs "${build_pkgs[@]}" $(node_pkgs); fetch_httplib; interop_modules ;;
+  test) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" $(node_pkgs); fetch_httplib; interop_modules ;;
   bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs) $(node_header_pkgs); fetch_httplib ;;
   *) echo "usage: scripts/deps.sh [build|test|bench]" >&2; exit 2 ;;
 esac

@@ -60,7 +60,7 @@ Status Discovery(const SystemDeps& deps, httplib::Response& res) {
   // Built from the route table, so it lists exactly what is served.
   std::map<std::string, std::vector<std::string>> services;
   for (const Route& r : deps.router->routes()) {
-    if (r.sunset) continue;
+    if (r.sunset || !r.doc.published) continue;
     services[r.doc.tag].push_back(r.method + " " + r.path);
   }
   picojson::object svc;
@@ -72,6 +72,8 @@ Status Discovery(const SystemDeps& deps, httplib::Response& res) {
   picojson::object links;
   links["openapi"] = picojson::value("/api/v1/openapi.json");
   links["health"] = picojson::value("/api/v1/health");
+  links["docs"] = picojson::value("/docs");
+  links["console"] = picojson::value("/");
   picojson::object data;
   data["name"] = picojson::value("Cairn");
   data["version"] = picojson::value(kVersion);

@@ -352,6 +352,9 @@ value Operation(const Route& r) {
     static const char* const kRoles[] = {"", "user", "merchant", "admin"};
     op["x-required-role"] = Str(kRoles[static_cast<int>(r.auth)]);
   }
+  // Which rate-limit rules count the call (docs/API.md §8), for /docs.
+  static const char* const kRateClasses[] = {"none", "standard", "auth", "payments", "rates"};
+  op["x-rate-limit-class"] = Str(kRateClasses[static_cast<int>(r.rate_class)]);
 
   array params;
   for (std::string_view seg : SplitPath(r.path)) {
@@ -431,6 +434,7 @@ std::string BuildOpenApi(const Router& router, const ApiInfo& info) {
   object paths;
   std::set<std::string> tags;
   for (const Route& r : router.routes()) {
+    if (!r.doc.published) continue;  // the web pages (router.h)
     object item;
     if (auto it = paths.find(r.path); it != paths.end()) item = it->second.get<object>();
     std::string method;

@@ -88,6 +88,9 @@ struct RouteDoc {
   // itself, the event stream); data_schema then describes the whole body.
   bool enveloped = true;
   std::string content_type = "application/json";  // of the success body
+  // False for the web pages (/, /docs, /assets/{file}): not API operations,
+  // so neither the OpenAPI document nor discovery lists them.
+  bool published = true;
   // Errors this route returns besides those every route can (500; 429 when
   // rate-limited; 401/403 when signed in; 400/413/415 when it takes a body).
   std::vector<int> errors;

@@ -8,6 +8,7 @@
 #include "auth/api_keys.h"
 #include "auth/sessions.h"
 #include "events/streams.h"
+#include "http/handlers_static.h"
 #include "http/openapi.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -19,6 +20,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   system.router = &router;
   // The areas, in order. Each declares its own routes.
   RegisterSystemRoutes(router, system);
+  RegisterStaticRoutes(router, embedded::StaticFiles());  // the web pages, not API routes
   RegisterAuthRoutes(router, &app.auth);
   RegisterUserRoutes(router, &app.auth);  // /users/me before the admin's /users/{id}
   RegisterApiKeyRoutes(router, &app.auth);

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -281,6 +282,44 @@ TEST_CASE("an event reaches the receiver once, signed both ways, and the deliver
   // Exactly once.
   std::this_thread::sleep_for(500ms);
   CHECK(receiver.All().size() == 1);
+}
+
+TEST_CASE("the Standard Webhooks library verifies a real delivery as it is, and refuses it altered") {
+  ServerProcess server(HookServer());
+  auto cli = server.Client();
+  Account ada = RegisterAndLogin(cli, "ada@example.com");
+  WebhookReceiver receiver;
+  Hook hook = Register(cli, ada, receiver.Url());
+  LinkDnbAccount(cli, ada);
+  auto got = receiver.WaitFor(1);
+  REQUIRE(got.size() == 1);
+
+  TempDir dir;
+  auto write = [&](const std::string& name, const std::string& body) {
+    picojson::object headers;
+    for (const char* h : {"webhook-id", "webhook-timestamp", "webhook-signature"}) {
+      headers[h] = picojson::value(got[0].Header(h));
+    }
+    picojson::object d;
+    d["headers"] = picojson::value(headers);
+    d["body"] = picojson::value(body);
+    std::string path = dir.File(name);
+    std::ofstream(path) << picojson::value(d).serialize();
+    return path;
+  };
+  CliResult ok = RunNode({"tests/interop/standard_webhooks.js", hook.secret,
+                          write("genuine.json", got[0].body)});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == got[0].Header("webhook-id"));
+
+  CliResult altered = RunNode({"tests/interop/standard_webhooks.js", hook.secret,
+                               write("altered.json", got[0].body + " ")});
+  CHECK(altered.exit_code == 1);
+  CliResult other = RunNode({"tests/interop/standard_webhooks.js",
+                             "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                             write("genuine2.json", got[0].body)});
+  CHECK(other.exit_code == 1);
 }
 
 TEST_CASE("an endpoint gets only the event types it asked for, and only its owner's events") {

@@ -101,6 +101,7 @@ TEST_CASE("every route is in the document and every operation is a route") {
   REQUIRE_FALSE(api.router.routes().empty());
   std::set<std::pair<std::string, std::string>> routes;
   for (const Route& r : api.router.routes()) {
+    if (!r.doc.published) continue;  // the web pages, below
     CAPTURE(r.path);
     CAPTURE(r.method);
     routes.insert({r.path, Lower(r.method)});
@@ -262,6 +263,31 @@ TEST_CASE("every tag an operation uses is listed once, with a description") {
     CHECK_FALSE(o.at("description").get<std::string>().empty());
   }
   CHECK(listed == used);
+TEST_CASE("the web pages are routes but not operations, and every API route is one") {
+  RealApi api;
+  std::set<std::string> unpublished;
+  for (const Route& r : api.router.routes()) {
+    CAPTURE(r.path);
+    bool api_path = r.path == "/health" || r.path == "/api" || r.path.rfind("/api/", 0) == 0;
+    CHECK(r.doc.published == api_path);
+    if (!r.doc.published) unpublished.insert(r.method + " " + r.path);
+  }
+  CHECK(unpublished == std::set<std::string>{"GET /", "GET /docs", "GET /assets/{file}"});
+  CHECK(api.paths().count("/") == 0);
+  CHECK(api.paths().count("/docs") == 0);
+  CHECK(api.paths().count("/assets/{file}") == 0);
+}
+
+TEST_CASE("each operation names its rate-limit class, for the docs page") {
+  RealApi api;
+  auto cls = [&](const char* path, const char* method) {
+    return api.paths().at(path).get<object>().at(method).get<object>().at("x-rate-limit-class");
+  };
+  CHECK(cls("/health", "get") == value("none"));
+  CHECK(cls("/api/v1/users/me", "get") == value("standard"));
+  CHECK(cls("/api/v1/auth/login", "post") == value("auth"));
+  CHECK(cls("/api/v1/transactions/qr-payment", "post") == value("payments"));
+  CHECK(cls("/api/v1/rates", "get") == value("rates"));
 }
 
 TEST_CASE("every reference in the document resolves to a component") {
@@ -281,6 +307,7 @@ TEST_CASE("operation ids are unique and every operation documents its errors") {
   RealApi api;
   std::set<std::string> ids;
   for (const Route& r : api.router.routes()) {
+    if (!r.doc.published) continue;
     CAPTURE(r.path);
     const object& op = api.paths().at(r.path).get<object>().at(Lower(r.method)).get<object>();
     REQUIRE(op.at("operationId").is<std::string>());
@@ -300,7 +327,7 @@ TEST_CASE("only the sunset /api/health operation is deprecated") {
   CHECK(health.at("deprecated") == value(true));
   CHECK(health.at("responses").get<object>().count("410") == 1);
   for (const Route& r : api.router.routes()) {
-    if (r.sunset) continue;
+    if (r.sunset || !r.doc.published) continue;
     CAPTURE(r.path);
     CHECK(api.paths()
               .at(r.path)

@@ -1,0 +1,408 @@
+#!/usr/bin/env node
+// The console in a real browser: headless Chromium (Debian's `chromium`, or
+// CHROMIUM_PATH) driven by puppeteer-core from tests/interop/node_modules.
+//
+//   node tests/browser/console.js BASE_URL [ADMIN_EMAIL ADMIN_PASSWORD]
+//
+// Registers a new person through the UI (first with a weak password, to see
+// the field error), signs in, links a sandbox account, pays a merchant by QR
+// code and finds the payment in the history. With an admin's credentials it
+// also approves the person's identity check in a second browser session and
+// sends a transfer abroad. It reads the docs page too, and signs out.
+//
+// Fails (exit 1) on any script error, console error, CSP violation, failed
+// request or unexpected HTTP error status, on a form control without a
+// label, or on a page wider than a 390 px phone screen. Screenshots at
+// 1280x800 and 390x844 go to tests/browser/screenshots/ (git-ignored).
+// tests/api/console_test.cpp runs it against the real binary.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { createRequire } = require('module');
+
+const requireInterop = createRequire(path.join(__dirname, '..', 'interop', 'package.json'));
+const puppeteer = requireInterop('puppeteer-core');
+
+const BASE = (process.argv[2] || '').replace(/\/$/, '');
+const ADMIN = process.argv[4] ? { email: process.argv[3], password: process.argv[4] } : null;
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS = path.join(__dirname, 'screenshots');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+const PASSWORD = 'Passw0rd1';
+const started = Date.now();
+
+const problems = [];
+const expected = [];  // [{status, path}] HTTP errors a step provokes on purpose
+
+function log(msg) {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+}
+
+function fail(msg) {
+  throw new Error(msg);
+}
+
+// --- the API directly, for what the console does not do (a merchant) ---
+async function apiCall(method, p, body, token) {
+  const headers = { Accept: 'application/json' };
+  if (body) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(BASE + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const json = await res.json();
+  if (!res.ok) fail(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+  return json.data;
+}
+
+async function makeMerchant(tag) {
+  const email = `shop.${tag}@example.com`;
+  await apiCall('POST', '/api/v1/auth/register', { email, password: PASSWORD, firstName: 'Kari',
+    lastName: 'Nordmann', dateOfBirth: '1985-06-01' });
+  const { accessToken } = await apiCall('POST', '/api/v1/auth/login', { email, password: PASSWORD });
+  const orgNumber = String(100000000 + Math.floor(Math.random() * 899999999));
+  const m = await apiCall('POST', '/api/v1/merchants/register', { businessName: 'Fjord Bakery',
+    orgNumber, bankAccount: '8601.11.17947' }, accessToken);
+  return m.id;
+}
+
+// --- watching a page ---
+function watch(page, name) {
+  page.on('pageerror', (err) => problems.push(`${name}: page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    // Network statuses are judged by the response handler below.
+    if (/^Failed to load resource: the server responded with a status of/.test(msg.text())) return;
+    problems.push(`${name}: console error: ${msg.text()}`);
+  });
+  page.on('requestfailed', (req) => {
+    problems.push(`${name}: request failed: ${req.method()} ${req.url()} ${req.failure() && req.failure().errorText}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() < 400) return;
+    const url = new URL(res.url());
+    const i = expected.findIndex((e) => e.status === res.status() && url.pathname === e.path);
+    if (i >= 0) expected.splice(i, 1);
+    else problems.push(`${name}: unexpected ${res.status()} from ${res.request().method()} ${url.pathname}`);
+  });
+}
+
+async function openPage(context, name) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(20000);
+  await page.exposeFunction('__cspViolation', (text) => problems.push(`${name}: CSP violation: ${text}`));
+  await page.evaluateOnNewDocument(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  watch(page, name);
+  await page.setViewport(DESKTOP);
+  return page;
+}
+
+// --- small steps ---
+async function shot(page, name) {
+  await new Promise((r) => setTimeout(r, 150));  // let focus rings and layout settle
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function textOf(page, selector) {
+  await page.waitForSelector(selector, { visible: true });
+  return page.$eval(selector, (el) => el.innerText.replace(/\s+/g, ' ').trim());
+}
+
+async function waitText(page, selector, want) {
+  await page.waitForFunction((sel, w) => {
+    const el = document.querySelector(sel);
+    return el && el.innerText.replace(/\s+/g, ' ').includes(w);
+  }, {}, selector, want);
+}
+
+async function fill(page, selector, value) {
+  await page.waitForSelector(selector, { visible: true });
+  await page.$eval(selector, (el) => { el.value = ''; });
+  await page.type(selector, value);
+}
+
+async function setValue(page, selector, value) {
+  await page.$eval(selector, (el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+// Locators wait until the element is there, visible and still, and retry
+// when the page replaces it meanwhile.
+async function click(page, selector) {
+  await page.locator(selector).click();
+}
+
+async function go(page, route, ready) {
+  await click(page, `#nav a[href="#/${route}"]`);
+  await page.waitForSelector(ready, { visible: true });
+}
+
+// Every visible form control has a label; the page is no wider than the window.
+async function checkPage(page, name) {
+  const issues = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden' || el.offsetParent === null) continue;
+      if (el.labels.length === 0 && !el.getAttribute('aria-label')) out.push(`unlabelled ${el.tagName} ${el.name}`);
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+      out.push(`page ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window`);
+    }
+    return out;
+  });
+  for (const i of issues) problems.push(`${name}: ${i}`);
+}
+
+// --- the story ---
+async function registerAndSignIn(page, email) {
+  await page.goto(`${BASE}/`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#signin-form', { visible: true });
+  await shot(page, 'desktop-signin');
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => document.activeElement && document.activeElement.className);
+  if (skip !== 'skip-link') problems.push(`the first Tab reaches "${skip}", not the skip link`);
+
+  await click(page, 'a[href="#/register"]');
+  await page.waitForSelector('#register-form', { visible: true });
+  const f = '#register-form';
+  await fill(page, `${f} [name=firstName]`, 'Ada');
+  await fill(page, `${f} [name=lastName]`, 'Lovelace');
+  await fill(page, `${f} [name=email]`, email);
+  await fill(page, `${f} [name=password]`, 'password');
+  await setValue(page, `${f} [name=dateOfBirth]`, '1990-04-30');
+  expected.push({ status: 422, path: '/api/v1/auth/register' });
+  await click(page, `${f} button[type=submit]`);
+  await page.waitForSelector(`${f} [name=password][aria-invalid=true]`);
+  const why = await page.$eval(`${f} [name=password]`, (el) => document.getElementById(`${el.id}-error`).textContent);
+  if (!why) fail('a weak password showed no message next to the field');
+  log(`weak password refused next to the field: "${why}"`);
+  await checkPage(page, 'register');
+  await shot(page, 'desktop-register-error');
+
+  await fill(page, `${f} [name=password]`, PASSWORD);
+  await click(page, `${f} button[type=submit]`);
+  await page.waitForSelector('#signin-form', { visible: true });
+  const prefilled = await page.$eval('#signin-form [name=email]', (el) => el.value);
+  if (prefilled !== email) fail(`sign-in form has "${prefilled}", not the new email`);
+  log('registered through the form');
+
+  await fill(page, '#signin-form [name=password]', PASSWORD);
+  await click(page, '#signin-form button[type=submit]');
+  await waitText(page, '#view-title', 'Welcome, Ada');
+  log('signed in');
+}
+
+async function linkAccount(page) {
+  await go(page, 'accounts', '#link-form');
+  await fill(page, '#link-form [name=bankName]', 'DNB');
+  await fill(page, '#link-form [name=initialBalance]', '50000');
+  await click(page, '#link-form button[type=submit]');
+  await waitText(page, '#accounts-table', 'NOK 50,000.00');
+  await checkPage(page, 'accounts');
+  await shot(page, 'desktop-accounts');
+  log('linked a sandbox account at DNB');
+}
+
+async function payMerchant(page, merchantId) {
+  await go(page, 'pay', '#qr-form');
+  await fill(page, '#qr-form [name=merchantId]', `cairn://pay/${merchantId}`);
+  await fill(page, '#qr-form [name=amount]', '250');
+  await click(page, '#qr-form button[type=submit]');
+  await page.waitForSelector('#qr-confirm', { visible: true });
+  const quote = await textOf(page, '.quote');
+  for (const want of ['NOK 2.50', 'NOK 252.50', 'Instant']) {
+    if (!quote.includes(want)) fail(`the fee disclosure lacks ${want}: ${quote}`);
+  }
+  await checkPage(page, 'pay');
+  await page.$eval('#qr-confirm', (el) => el.scrollIntoView({ block: 'center' }));
+  await shot(page, 'desktop-pay-disclosure');
+  await click(page, '#qr-confirm');
+  await waitText(page, '#view', 'Paid NOK 250.00 to Fjord Bakery');
+  log('paid the merchant by QR after the fee disclosure');
+}
+
+async function seeHistory(page, wants) {
+  await go(page, 'history', '#history-table');
+  for (const want of wants) await waitText(page, '#history-table', want);
+  await checkPage(page, 'history');
+  await shot(page, 'desktop-history');
+  log(`the history shows ${wants.join(', ')}`);
+}
+
+async function approveAsAdmin(browser, email) {
+  const context = await browser.createBrowserContext();
+  const page = await openPage(context, 'admin');
+  await page.goto(`${BASE}/`, { waitUntil: 'networkidle0' });
+  await fill(page, '#signin-form [name=email]', ADMIN.email);
+  await fill(page, '#signin-form [name=password]', ADMIN.password);
+  await click(page, '#signin-form button[type=submit]');
+  await page.waitForSelector('#nav a[href="#/admin"]', { visible: true });
+  await go(page, 'admin', '#users-table');
+  await fill(page, '#users-filters [name=search]', email);
+  await click(page, '#users-filters button[type=submit]');
+  // The search's answer, not the first unfiltered page, which lists others too.
+  await page.waitForFunction((e) => {
+    const rows = document.querySelectorAll('#users-table tbody tr');
+    return rows.length === 1 && rows[0].textContent.includes(e);
+  }, {}, email);
+  await click(page, '#users-table button[aria-label^="Approve"]');
+  await page.waitForFunction(() => !document.querySelector('#users-table button[aria-label^="Approve"]'));
+  await waitText(page, '#users-table', 'approved');
+  await checkPage(page, 'admin');
+  await shot(page, 'desktop-admin-users');
+  await context.close();
+  log('an admin approved the identity check');
+}
+
+async function sendAbroad(page) {
+  await go(page, 'recipients', '#recipient-form');
+  await fill(page, '#recipient-form [name=name]', 'Mama Jasmina');
+  await page.select('#recipient-form [name=country]', 'RS');
+  await fill(page, '#recipient-form [name=bankAccount]', 'RS35 2600 0560 1001 6113 79');
+  await click(page, '#recipient-form button[type=submit]');
+  await waitText(page, '#recipients-table', 'Mama Jasmina');
+  await checkPage(page, 'recipients');
+  await shot(page, 'desktop-recipients');
+
+  await go(page, 'pay', '#remit-form');
+  await fill(page, '#remit-form [name=amount]', '1000');
+  await click(page, '#remit-form button[type=submit]');
+  await page.waitForSelector('#remit-confirm', { visible: true });
+  const quote = await textOf(page, '.quote');
+  for (const want of ['NOK 5.00', 'NOK 1,005.00', 'RSD 11,700']) {
+    if (!quote.includes(want)) fail(`the transfer's disclosure lacks ${want}: ${quote}`);
+  }
+  await click(page, '#remit-confirm');
+  await waitText(page, '#view', 'Paid NOK 1,000.00 to Mama Jasmina');
+  log('sent a transfer abroad');
+}
+
+// An access cookie gone (as after its 15 minutes): the overview's four
+// requests meet 401, one refresh renews the session, all four are retried.
+async function expiredAccess(page) {
+  const refreshes = [];
+  const count = (req) => { if (req.url().endsWith('/api/v1/auth/refresh')) refreshes.push(req.method()); };
+  page.on('request', count);
+  const cdp = await page.createCDPSession();
+  await cdp.send('Network.deleteCookies', { name: 'access_token', url: `${BASE}/` });
+  for (const p of ['/api/v1/auth/me', '/api/v1/bank-accounts', '/api/v1/transactions/summary', '/api/v1/transactions']) {
+    expected.push({ status: 401, path: p });
+  }
+  await go(page, 'overview', '.stats');
+  await waitText(page, '#view-title', 'Welcome, Ada');
+  page.off('request', count);
+  await cdp.detach();
+  if (refreshes.length !== 1) fail(`expected one refresh after the access cookie went, saw ${refreshes.length}`);
+  log('an expired access cookie cost one refresh, and the page loaded');
+}
+
+async function phoneViews(page) {
+  await page.setViewport(PHONE);
+  for (const [route, ready] of [['overview', '.stats'], ['pay', '#qr-form'], ['history', '#history-table'],
+    ['accounts', '#accounts-table'], ['security', '#keys-table']]) {
+    await go(page, route, ready);
+    await checkPage(page, `phone ${route}`);
+    await shot(page, `phone-${route}`);
+  }
+  await page.setViewport(DESKTOP);
+  log('phone-width views fit 390 px');
+}
+
+async function security(page) {
+  await go(page, 'security', '#sessions-table');
+  await waitText(page, '#sessions-table', 'This device');
+  await fill(page, '#key-form [name=name]', 'Reports');
+  await click(page, '#key-form button[type=submit]');
+  await page.waitForSelector('#new-key-value', { visible: true });
+  const key = await textOf(page, '#new-key-value');
+  if (!key.startsWith('ck_')) fail(`the new key reads "${key}"`);
+  await waitText(page, '#keys-table', 'Reports');
+  await checkPage(page, 'security');
+  await shot(page, 'desktop-security');
+  log('saw this session and created an API key');
+}
+
+async function docs(page) {
+  await page.setViewport(DESKTOP);
+  await page.goto(`${BASE}/docs`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#op-postApiV1TransactionsQrPayment', { visible: true });
+  const ops = await page.$$eval('.op', (els) => els.length);
+  if (ops < 30) fail(`the docs page shows ${ops} routes`);
+  await checkPage(page, 'docs');
+  await shot(page, 'desktop-docs');
+  await page.setViewport(PHONE);
+  await checkPage(page, 'phone docs');
+  await shot(page, 'phone-docs');
+  await page.setViewport(DESKTOP);
+  log(`the docs page lists ${ops} routes`);
+}
+
+async function main() {
+  if (!BASE) fail('usage: node tests/browser/console.js BASE_URL [ADMIN_EMAIL ADMIN_PASSWORD]');
+  if (!fs.existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM}: scripts/deps.sh test installs Debian's chromium (or set CHROMIUM_PATH)`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const email = `ada.${tag}@example.com`;
+  const merchantId = await makeMerchant(tag);
+  log(`merchant ${merchantId} registered through the API`);
+
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Tests run as root, where Chromium's sandbox cannot start.
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--lang=en-GB'],
+  });
+  try {
+    const page = await openPage(browser.defaultBrowserContext(), 'console');
+    await registerAndSignIn(page, email);
+    await shot(page, 'desktop-overview-new');
+    await linkAccount(page);
+    await payMerchant(page, merchantId);
+    await seeHistory(page, ['Fjord Bakery (QR)', '-NOK 250.00', 'completed']);
+    if (ADMIN) {
+      await approveAsAdmin(browser, email);
+      await sendAbroad(page);
+      await seeHistory(page, ['To Mama Jasmina', '-NOK 1,000.00', 'Fjord Bakery (QR)']);
+    }
+    await go(page, 'overview', '.stats');
+    await waitText(page, '.stats', ADMIN ? 'NOK 48,742.50' : 'NOK 49,747.50');
+    await checkPage(page, 'overview');
+    await shot(page, 'desktop-overview');
+    await security(page);
+    await expiredAccess(page);
+    await phoneViews(page);
+    await click(page, '#sign-out');
+    await page.waitForSelector('#signin-form', { visible: true });
+    await page.setViewport(PHONE);
+    await checkPage(page, 'phone sign-in');
+    await shot(page, 'phone-signin');
+    log('signed out');
+    await docs(page);
+  } finally {
+    await browser.close();
+  }
+  if (expected.length) problems.push(`expected errors that never came: ${JSON.stringify(expected)}`);
+  if (problems.length) fail(`problems:\n  ${problems.join('\n  ')}`);
+  log(`passed; screenshots in ${path.relative(process.cwd(), SHOTS)}/`);
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`timed out after 240 s; problems so far: ${problems.join('; ') || 'none'}`);
+  process.exit(1);
+}, 240000);
+
+main().then(() => {
+  clearTimeout(watchdog);
+  process.exit(0);
+}, (err) => {
+  console.error(err && err.stack ? err.stack : String(err));
+  if (problems.length) console.error(`also: ${problems.join('; ')}`);
+  process.exit(1);
+});

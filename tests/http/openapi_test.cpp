@@ -263,6 +263,8 @@ TEST_CASE("every tag an operation uses is listed once, with a description") {
     CHECK_FALSE(o.at("description").get<std::string>().empty());
   }
   CHECK(listed == used);
+}
+
 TEST_CASE("the web pages are routes but not operations, and every API route is one") {
   RealApi api;
   std::set<std::string> unpublished;

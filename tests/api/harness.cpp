@@ -146,21 +146,43 @@ CliResult RunCli(const std::vector<std::string>& args,
   return r;
 }
 
-CliResult RunNode(const std::vector<std::string>& args) {
-  TempDir io;
+namespace {
+
+// Starts `node args...` (no shell, stdin /dev/null) with env added to this
+// process's environment, stdout and stderr into the files given.
+pid_t SpawnNode(const std::vector<std::string>& args,
+                const std::map<std::string, std::string>& env, const std::string& out,
+                const std::string& err) {
   SpawnActions actions;
   actions.Open(0, "/dev/null", O_RDONLY);
-  actions.Open(1, io.File("out"), O_WRONLY | O_CREAT | O_TRUNC);
-  actions.Open(2, io.File("err"), O_WRONLY | O_CREAT | O_TRUNC);
+  actions.Open(1, out, O_WRONLY | O_CREAT | O_TRUNC);
+  actions.Open(2, err, O_WRONLY | O_CREAT | O_TRUNC);
   std::vector<std::string> words = {"node"};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
+  std::vector<std::string> vars;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string var = *e;
+    if (env.count(var.substr(0, var.find('='))) == 0) vars.push_back(std::move(var));
+  }
+  for (const auto& [k, v] : env) vars.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (std::string& v : vars) envp.push_back(v.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, "node", actions.get(), nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, "node", actions.get(), nullptr, argv.data(), envp.data());
   REQUIRE_MESSAGE(rc == 0, "cannot run node from PATH (" << std::string(std::strerror(rc))
                                                          << "); `make test` installs it");
+  return pid;
+}
+
+}  // namespace
+
+CliResult RunNode(const std::vector<std::string>& args) {
+  TempDir io;
+  pid_t pid = SpawnNode(args, {}, io.File("out"), io.File("err"));
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);
   CliResult r;
@@ -170,6 +192,39 @@ CliResult RunNode(const std::vector<std::string>& args) {
   while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
   return r;
 }
+
+NodeProcess::NodeProcess(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env)
+    : pid_(SpawnNode(args, env, io_.File("out"), io_.File("err"))) {}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  if (WaitExit(pid_, 2000) == -1) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool NodeProcess::WaitForOutput(const std::string& needle, std::chrono::milliseconds timeout) {
+  auto has = [&] {
+    return Stdout().find(needle) != std::string::npos ||
+           Stderr().find(needle) != std::string::npos;
+  };
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (has()) return true;
+    if (pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;  // exited: what it wrote is all there will be
+      return has();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::string NodeProcess::Stdout() const { return ReadFile(io_.File("out")); }
+std::string NodeProcess::Stderr() const { return ReadFile(io_.File("err")); }
 
 ServerProcess::ServerProcess() : ServerProcess(Options{}) {}
 

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +49,29 @@ CliResult RunCli(const std::vector<std::string>& args,
 // completion; the interop checks run tests/interop/*.js this way. Trailing
 // newlines of stdout are dropped. A missing node fails the calling test.
 CliResult RunNode(const std::vector<std::string>& args);
+
+// `node args...` running in the background for as long as a test needs it
+// (the example webhook receiver), with env added to the environment;
+// stopped with SIGTERM (then SIGKILL) when the object goes.
+class NodeProcess {
+ public:
+  NodeProcess(const std::vector<std::string>& args,
+              const std::map<std::string, std::string>& env = {});
+  ~NodeProcess();
+  NodeProcess(const NodeProcess&) = delete;
+  NodeProcess& operator=(const NodeProcess&) = delete;
+
+  // Waits until its stdout or stderr holds needle (or timeout, or it
+  // exits); returns whether it does.
+  bool WaitForOutput(const std::string& needle,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::string Stdout() const;
+  std::string Stderr() const;
+
+ private:
+  TempDir io_;
+  pid_t pid_ = -1;
+};
 
 class ServerProcess {
  public:

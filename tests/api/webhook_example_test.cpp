@@ -12,7 +12,6 @@
 #include "accounts.h"
 #include "domain_setup.h"
 #include "harness.h"
-#include "node_process.h"
 #include "webhook_receiver.h"
 
 using namespace cairn::test;
@@ -44,7 +43,7 @@ TEST_CASE("the documented example receiver verifies real deliveries and acts on 
                       Bearer(ada.access));
   auto hook = DataOf(reg, 201);
   std::string secret = GetStr(hook, "secret");
-  NodeProcess receiver(kExample, {std::to_string(port)}, {{"WEBHOOK_SECRET", secret}});
+  NodeProcess receiver({kExample, std::to_string(port)}, {{"WEBHOOK_SECRET", secret}});
   REQUIRE_MESSAGE(receiver.WaitForOutput("listening"), receiver.Stderr());
 
   std::string account = LinkDnbAccount(cli, ada);
@@ -86,7 +85,7 @@ TEST_CASE("the documented example receiver verifies real deliveries and acts on 
 TEST_CASE("the documented example receiver refuses forged, altered and stale deliveries") {
   int port = FreePort();
   const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-  NodeProcess receiver(kExample, {std::to_string(port)}, {{"WEBHOOK_SECRET", secret}});
+  NodeProcess receiver({kExample, std::to_string(port)}, {{"WEBHOOK_SECRET", secret}});
   REQUIRE_MESSAGE(receiver.WaitForOutput("listening"), receiver.Stderr());
   httplib::Client cli("127.0.0.1", port);
 

@@ -16,10 +16,11 @@ import recipients from './view-recipients.js';
 import pay from './view-pay.js';
 import history from './view-history.js';
 import security from './view-security.js';
+import webhooks from './view-webhooks.js';
 import admin from './view-admin.js';
 
 // The panels, in menu order: {path, label, render(el, ctx), adminOnly?}.
-const PANELS = [overview, accounts, recipients, pay, history, security, admin];
+const PANELS = [overview, accounts, recipients, pay, history, webhooks, security, admin];
 
 // Whether this browser was signed in: only so that a first visit does not
 // start with a request bound to fail. The session itself is the cookies.

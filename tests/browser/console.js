@@ -5,16 +5,20 @@
 //   node tests/browser/console.js BASE_URL [ADMIN_EMAIL ADMIN_PASSWORD]
 //
 // Registers a new person through the UI (first with a weak password, to see
-// the field error), signs in and links a sandbox account. With the history
-// open in the first tab (and in a phone-sized one), the same person pays a merchant by QR
+// the field error), signs in, links a sandbox account, and registers a
+// webhook pointing at a receiver this script runs on 127.0.0.1 (the server
+// needs WEBHOOK_ALLOW_PRIVATE=1): first an https URL, to see it refused next
+// to the field, then the receiver, whose signing secret is shown once. With
+// the history open in the first tab, the same person pays a merchant by QR
 // code in a second tab, and the first tab shows the payment without a
 // reload, from the event stream. With an admin's credentials an admin then
 // approves the person's identity check in another browser session, the
 // person sends a transfer abroad from the second tab, and the first tab
 // shows it processing, then completed when the sandbox bank settles it (the
-// server should run with SANDBOX_SETTLE_SECONDS=2). With the account's
-// streams at their cap, a new tab waits and then goes live. It reads the
-// docs page too, and signs out, which must close the stream.
+// server should run with SANDBOX_SETTLE_SECONDS=2). The webhooks page then
+// lists deliveries that the receiver answered 200 (it checks their
+// signatures with the secret), redelivers one, and deletes the webhook. It
+// reads the docs page too, and signs out, which must close the stream.
 //
 // Fails (exit 1) on any script error, console error, CSP violation, failed
 // request or unexpected HTTP error status, on a form control without a
@@ -24,7 +28,9 @@
 // (git-ignored). tests/api/console_test.cpp runs it against the real binary.
 'use strict';
 
+const crypto = require('crypto');
 const fs = require('fs');
+const http = require('http');
 const path = require('path');
 const { createRequire } = require('module');
 
@@ -73,6 +79,40 @@ async function makeMerchant(tag) {
   return m.id;
 }
 
+// --- a webhook receiver: answers 200 and keeps what it got ---
+async function startReceiver() {
+  const got = [];  // [{headers, body, json}]
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      let json = null;
+      try { json = JSON.parse(body); } catch (err) { /* kept as text */ }
+      got.push({ headers: req.headers, body, json });
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks/cairn`,
+    got,
+    async waitFor(what, test, ms = 15000) {
+      const until = Date.now() + ms;
+      while (!got.some(test)) {
+        if (Date.now() > until) fail(`the receiver never got ${what}; it got ${got.map((g) => g.json && g.json.type).join(', ') || 'nothing'}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return got.find(test);
+    },
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 // --- watching a page ---
 const STREAM = '/api/v1/events';
 const streams = new Map();  // page name -> event-stream requests not yet ended
@@ -108,6 +148,8 @@ function watch(page, name) {
     // closed tab, leaving the page) aborts it.
     const aborted = req.failure() && req.failure().errorText === 'net::ERR_ABORTED';
     if (aborted && new URL(req.url()).pathname === STREAM) return;
+    // DevTools reports a fetch answered 204 (a DELETE) as aborted after its response.
+    if (aborted && req.response() && req.response().status() === 204) return;
     problems.push(`${name}: request failed: ${req.method()} ${req.url()} ${req.failure() && req.failure().errorText}`);
   });
   page.on('response', (res) => {
@@ -268,6 +310,34 @@ async function seeHistory(page, wants) {
   log(`the history shows ${wants.join(', ')}`);
 }
 
+async function registerWebhook(page, url) {
+  await go(page, 'webhooks', '#webhook-form');
+  await waitText(page, '#webhooks-table', 'No webhooks yet.');
+  const f = '#webhook-form';
+  await fill(page, `${f} [name=url]`, 'https://hooks.example.com/cairn');
+  expected.push({ status: 422, path: '/api/v1/webhooks' });
+  await click(page, `${f} button[type=submit]`);
+  await page.waitForSelector(`${f} [name=url][aria-invalid=true]`);
+  const why = await page.$eval(`${f} [name=url]`, (el) => document.getElementById(`${el.id}-error`).textContent);
+  if (!/https/.test(why)) fail(`an https URL was refused with "${why}" next to the field`);
+  log(`an https webhook URL refused next to the field: "${why}"`);
+
+  await fill(page, `${f} [name=url]`, url);
+  await click(page, '#wh-event-all');
+  if (!(await page.$eval('#wh-event-0', (el) => el.disabled))) fail('"All events" left the single events enabled');
+  await click(page, `${f} button[type=submit]`);
+  await page.waitForSelector('#new-webhook-secret', { visible: true });
+  const secret = await textOf(page, '#new-webhook-secret');
+  if (!/^whsec_/.test(secret)) fail(`the new webhook's secret reads "${secret}"`);
+  await waitText(page, '#new-webhook', 'you will not see it again');
+  await waitText(page, '#webhooks-table', url);
+  await waitText(page, '#webhooks-table', 'All events');
+  await checkPage(page, 'webhooks');
+  await shot(page, 'desktop-webhooks-created');
+  log('registered a webhook to the receiver; its secret was shown once');
+  return secret;
+}
+
 // The history in the first tab notes every status each of its rows shows
 // from now on; a reload would lose the notes, and the flag that says none came.
 async function openLiveHistory(page) {
@@ -303,6 +373,54 @@ async function seeLive(page, payee, statuses, said) {
   if (seen.join(' → ') !== statuses.join(' → ')) fail(`the row of ${payee} read ${seen.join(' → ')}, not ${statuses.join(' → ')}`);
   await waitText(page, '#live-feed', said);
   log(`the history open at ${page.viewport().width} px showed ${payee} live: ${seen.join(' → ')}; "${said}" announced`);
+}
+
+// The receiver heard of the payments; the webhooks page shows it.
+async function webhookDeliveries(page, phone, receiver, secret) {
+  const hit = await receiver.waitFor('a transaction.completed', (g) => g.json && g.json.type === 'transaction.completed');
+  const stamp = hit.headers['x-webhook-timestamp'];
+  const signed = crypto.createHmac('sha256', secret).update(`${stamp}.${hit.body}`).digest('hex');
+  if (hit.headers['x-webhook-signature'] !== signed) fail('a delivery\'s X-Webhook-Signature does not match the secret shown');
+
+  await go(page, 'webhooks', '#webhooks-table');
+  await click(page, '#webhooks-table button[aria-label^="Show the deliveries"]');
+  await page.waitForSelector('#deliveries-table', { visible: true });
+  await click(page, '#deliveries-refresh');
+  await waitText(page, '#deliveries-table', 'transaction.completed');
+  await waitText(page, '#deliveries-table', 'delivered');
+  await waitText(page, '#deliveries-table', 'HTTP 200');
+  log(`the receiver got ${receiver.got.length} signed deliveries; the panel lists them delivered with HTTP 200`);
+
+  const before = receiver.got.length;
+  const first = await page.evaluate(() => {
+    const tr = [...document.querySelectorAll('#deliveries-table tbody tr[data-id]')].find((r) => r.querySelector('button'));
+    return { id: tr.dataset.id, event: tr.querySelector('.mono').textContent };
+  });
+  await click(page, `#deliveries-table tr[data-id="${first.id}"] button`);
+  await waitText(page, '#deliveries', 'queued again');
+  await receiver.waitFor('the redelivery', (g, i) => i >= before && g.headers['x-webhook-id'] === first.event);
+  await click(page, '#deliveries-refresh');
+  await page.waitForFunction((e) => [...document.querySelectorAll('#deliveries-table tbody tr')]
+    .filter((tr) => tr.innerText.includes(e)).length === 2, {}, first.event);
+  await checkPage(page, 'webhooks deliveries');
+  await page.$eval('#deliveries', (el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, 'desktop-webhooks');
+  log(`redelivered ${first.event}: the receiver got it again with the same webhook-id`);
+
+  await phone.bringToFront();
+  await go(phone, 'webhooks', '#webhooks-table');
+  await click(phone, '#webhooks-table button[aria-label^="Show the deliveries"]');
+  await waitText(phone, '#deliveries-table', 'HTTP 200');
+  await checkPage(phone, 'phone webhooks');
+  await shot(phone, 'phone-webhook-deliveries');
+  await phone.close();
+  await page.bringToFront();
+
+  page.once('dialog', (d) => d.accept());
+  await click(page, '#webhooks-table button[aria-label^="Delete"]');
+  await waitText(page, '#webhooks-table', 'No webhooks yet.');
+  if (!(await page.$eval('#deliveries', (el) => el.hidden))) fail('the deleted webhook\'s deliveries are still shown');
+  log('deleted the webhook');
 }
 
 // With the account's streams at their cap (SSE_MAX_PER_USER, 5), a new tab's
@@ -427,7 +545,7 @@ async function expiredAccess(page) {
 async function phoneViews(page) {
   await page.setViewport(PHONE);
   for (const [route, ready] of [['overview', '.stats'], ['pay', '#qr-form'], ['history', '#history-table'],
-    ['accounts', '#accounts-table'], ['security', '#keys-table']]) {
+    ['accounts', '#accounts-table'], ['webhooks', '#webhook-form'], ['security', '#keys-table']]) {
     await go(page, route, ready);
     await checkPage(page, `phone ${route}`);
     await shot(page, `phone-${route}`);
@@ -480,11 +598,13 @@ async function main() {
     // Tests run as root, where Chromium's sandbox cannot start.
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--lang=en-GB'],
   });
+  const receiver = await startReceiver();
   try {
     const page = await openPage(browser.defaultBrowserContext(), 'console');
     await registerAndSignIn(page, email);
     await shot(page, 'desktop-overview-new');
     await linkAccount(page);
+    const secret = await registerWebhook(page, receiver.url);
 
     // The person pays in a second tab while the history is open in the
     // first and in a phone-sized third (opened at that size: switching a
@@ -519,8 +639,8 @@ async function main() {
     await phone.bringToFront();
     await checkPage(phone, 'phone live history');
     await shot(phone, 'phone-history-live');
-    await phone.close();
     await page.bringToFront();
+    await webhookDeliveries(page, phone, receiver, secret);
     await streamCap(context, page);
     await go(page, 'overview', '.stats');
     await waitText(page, '.stats', ADMIN ? 'NOK 48,742.50' : 'NOK 49,747.50');
@@ -540,6 +660,7 @@ async function main() {
     await docs(page);
   } finally {
     await browser.close();
+    receiver.close();
   }
   if (expected.length) problems.push(`expected errors that never came: ${JSON.stringify(expected)}`);
   if (problems.length) fail(`problems:\n  ${problems.join('\n  ')}`);

@@ -82,6 +82,15 @@ function refreshOnce() {
   return refreshing;
 }
 
+// The same shared refresh, for what cannot go through api(): the event
+// stream, whose EventSource does not say why it was refused. Resolves true
+// once the session is renewed; when it cannot be, onSignedOut runs.
+export async function renewSession() {
+  const renewed = await refreshOnce();
+  if (!renewed) signedOutHandler();
+  return renewed;
+}
+
 // Calls the API; resolves with {data, pagination, message, status} or
 // rejects with an ApiError. options: {body, idempotencyKey}.
 export async function api(method, path, options = {}) {

@@ -1,11 +1,14 @@
 // The Cairn console: a small single-page app over the API, signed in with
 // the HttpOnly cookies login sets. Pages are addressed by the URL fragment
 // (#/accounts), so the browser's back button and bookmarks work; each page
-// is a panel module that draws itself into a fresh container.
+// is a panel module that draws itself into a fresh container. While signed
+// in, the event stream (live.js) keeps what is on screen current: a page
+// hears of events through ctx.onEvent, and payments are announced.
 
 import { h, fill } from './dom.js';
 import { get, post, onSignedOut } from './api.js';
-import { announce } from './ui.js';
+import { announce, money } from './ui.js';
+import { startLive, stopLive } from './live.js';
 import { renderSignIn, renderRegister } from './view-auth.js';
 import overview from './view-overview.js';
 import accounts from './view-accounts.js';
@@ -13,14 +16,11 @@ import recipients from './view-recipients.js';
 import pay from './view-pay.js';
 import history from './view-history.js';
 import security from './view-security.js';
+import webhooks from './view-webhooks.js';
 import admin from './view-admin.js';
 
 // The panels, in menu order: {path, label, render(el, ctx), adminOnly?}.
-// Two more belong here once their API routes exist (other work in progress):
-//   webhooks  manage webhooks and see their deliveries (/api/v1/webhooks)
-//   activity  follow transactions live from the event stream (/api/v1/events)
-// Each will be one view-<name>.js module added to this list.
-const PANELS = [overview, accounts, recipients, pay, history, security, admin];
+const PANELS = [overview, accounts, recipients, pay, history, webhooks, security, admin];
 
 // Whether this browser was signed in: only so that a first visit does not
 // start with a request bound to fail. The session itself is the cookies.
@@ -98,6 +98,62 @@ async function reloadMe() {
   return data;
 }
 
+// --- live events ---
+
+// The pages listening, as {container, fn}; a page's go once it is replaced.
+const listeners = [];
+
+const LIVE_STATES = {
+  connecting: ['Connecting…', 'Opening the live connection.'],
+  live: ['Live', 'Payments and their status changes appear here as they happen.'],
+  reconnecting: ['Reconnecting…', 'The live connection dropped; trying again. Pages still load as usual.'],
+  paused: ['Paused', 'Live updates pause while the tab is hidden, and resume when you come back.'],
+};
+
+function drawLive(state) {
+  const el = document.getElementById('live-status');
+  el.hidden = !(state in LIVE_STATES);
+  if (el.hidden) return;
+  const [text, title] = LIVE_STATES[state];
+  el.dataset.state = state;
+  el.title = title;
+  fill(el, h('span', { class: 'sr-only' }, 'Updates: '), text);
+}
+
+// What a payment event means to the person, or null when it needs no word
+// (a QR payment is created completed: its completed event says it).
+function liveMessage(type, tx) {
+  const to = tx.recipientName || tx.merchantName || 'a payee';
+  const amount = typeof tx.amount === 'number' ? ` (${money(Math.abs(tx.amount), tx.currency)})` : '';
+  if (type === 'transaction.created' && tx.status === 'processing') return `Payment to ${to} is processing${amount}`;
+  if (type === 'transaction.completed') return `Payment to ${to} completed${amount}`;
+  if (type === 'transaction.failed') return `Payment to ${to} failed${amount}`;
+  return null;
+}
+
+// A note in the polite live region at the foot of the window, gone after 8 s.
+function showLive(text) {
+  const feed = document.getElementById('live-feed');
+  const note = h('p', { class: 'live-note' }, text);
+  feed.append(note);
+  while (feed.children.length > 3) feed.firstElementChild.remove();
+  setTimeout(() => note.remove(), 8000);
+}
+
+function onLive(type, body) {
+  const data = body && body.data && typeof body.data === 'object' ? body.data : null;
+  const text = data ? liveMessage(type, data) : null;
+  if (text) showLive(text);
+  for (let i = listeners.length - 1; i >= 0; i -= 1) {
+    if (!listeners[i].container.isConnected) listeners.splice(i, 1);
+  }
+  for (const l of [...listeners]) l.fn(type, data);
+}
+
+function goLive() {
+  startLive({ message: onLive, state: drawLive });
+}
+
 const ctx = {
   navigate,
   reloadMe,
@@ -108,11 +164,13 @@ const ctx = {
 function signedIn(user) {
   session.me = user;
   setHint(true);
+  goLive();
   announce(`Signed in as ${user.firstName} ${user.lastName}`);
   navigate('overview');
 }
 
 function signedOut(notice, email = '') {
+  stopLive();
   session.me = null;
   session.notice = notice;
   session.email = email;
@@ -144,12 +202,16 @@ async function route() {
   }
   drawChrome(panel.path);
   document.title = `${panel.label} · Cairn console`;
-  const ready = panel.render(container, ctx);
+  // onEvent(fn): fn(type, data) for each live event while this page is shown,
+  // and ('resync', null) when events may have been missed.
+  const view = Object.create(ctx, { onEvent: { value: (fn) => listeners.push({ container, fn }) } });
+  const ready = panel.render(container, view);
   focusTitle();
   await ready;
 }
 
 async function signOut() {
+  stopLive();
   try {
     await post('/api/v1/auth/logout', {});
   } catch (err) {
@@ -166,6 +228,7 @@ async function boot() {
     try {
       const { data } = await get('/api/v1/auth/me');
       session.me = data;
+      goLive();
     } catch (err) {
       setHint(false);
     }

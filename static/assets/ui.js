@@ -48,9 +48,23 @@ function clearErrors(form) {
   for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
 }
 
+// The control named name; for a group of checkboxes sharing the name, the
+// fieldset around them (its error slot is ${fieldset.id}-error).
+function controlOf(form, name) {
+  const control = form.elements.namedItem(name);
+  if (control instanceof RadioNodeList) return control[0] ? control[0].closest('fieldset') : null;
+  return control;
+}
+
+// Where focus goes for a field in error: the control, or a group's first box.
+function focusTarget(form, name) {
+  const control = form.elements.namedItem(name);
+  return control instanceof RadioNodeList ? control[0] : control;
+}
+
 // Puts message next to the control named name; false when there is none.
 export function setFieldError(form, name, message) {
-  const control = form.elements.namedItem(name);
+  const control = controlOf(form, name);
   if (!control || !control.id) return false;
   control.setAttribute('aria-invalid', 'true');
   const slot = document.getElementById(`${control.id}-error`);
@@ -102,7 +116,7 @@ export function reportError(form, alert, err) {
   let first = null;
   const elsewhere = [];
   for (const [name, message] of Object.entries(err.fieldErrors())) {
-    if (form && setFieldError(form, name, message)) first = first || form.elements.namedItem(name);
+    if (form && setFieldError(form, name, message)) first = first || focusTarget(form, name);
     else elsewhere.push(`${name}: ${message}`);
   }
   const ref = err.requestId ? h('span', { class: 'small' }, ` (request ${err.requestId})`) : null;
@@ -137,7 +151,8 @@ export function parseAmount(text) {
   return Number(t);
 }
 
-const STATUS_TONE = { completed: 'success', approved: 'success', active: 'success', processing: 'accent',
+const STATUS_TONE = { completed: 'success', approved: 'success', active: 'success', delivered: 'success',
+  processing: 'accent',
   pending: 'warning', failed: 'danger', rejected: 'danger', deleted: 'danger' };
 
 export function statusBadge(status) {
@@ -152,6 +167,46 @@ export function announce(message) {
   box.textContent = '';
   // A fresh text node after a tick, so a repeated message is read again.
   setTimeout(() => { box.textContent = message; }, 30);
+}
+
+// A secret shown once (an API key, a webhook's signing secret) with a button
+// that copies it, or selects it where the clipboard is not allowed.
+export function secretRow(id, secret) {
+  const text = h('code', { class: 'key-value', id }, secret);
+  const copy = h('button', { type: 'button', class: 'btn btn-small' }, 'Copy');
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      copy.textContent = 'Copied';
+    } catch (err) {
+      window.getSelection().selectAllChildren(text);
+      copy.textContent = 'Selected: press Ctrl+C';
+    }
+  });
+  return h('div', { class: 'key-row' }, text, copy);
+}
+
+// Runs fn once for a burst of calls (live events often come in twos), and
+// never twice at once: a call while it runs runs it once more afterwards.
+export function coalesce(fn, ms = 150) {
+  let timer = 0;
+  let running = false;
+  let again = false;
+  async function run() {
+    timer = 0;
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      await fn();
+    } finally {
+      running = false;
+      if (again) { again = false; trigger(); }
+    }
+  }
+  function trigger() {
+    if (!timer) timer = setTimeout(run, ms);
+  }
+  return trigger;
 }
 
 export function pageHeader(title, intro) {

@@ -1,10 +1,10 @@
 // Bank accounts: the linked sandbox accounts with their balances, and
-// linking a new one.
+// linking a new one. Live: a payment's events read the balances again.
 
 import { h, fill } from './dom.js';
 import { get, post, newIdempotencyKey } from './api.js';
 import { field, alertBox, showAlert, handleForm, reportError, parseAmount, setFieldError, money, when,
-  pageHeader, emptyRow, announce, stackTable } from './ui.js';
+  pageHeader, emptyRow, announce, stackTable, coalesce } from './ui.js';
 
 function accountsTable(list, onAction) {
   return h('div', { class: 'table-wrap' }, stackTable(h('table', { id: 'accounts-table' },
@@ -25,7 +25,7 @@ function accountsTable(list, onAction) {
           'aria-label': `Make ${a.bankName} ${a.accountNumber} the primary account` }, 'Make primary')))))))));
 }
 
-async function render(el) {
+async function render(el, ctx) {
   const listAlert = alertBox();
   const listBody = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   const formAlert = alertBox();
@@ -50,6 +50,11 @@ async function render(el) {
       reportError(null, listAlert, err);
     }
   }
+
+  const reload = coalesce(load);
+  ctx.onEvent((type) => {
+    if (type === 'resync' || type.startsWith('transaction.') || type === 'bank_account.linked') reload();
+  });
 
   async function act(kind, account) {
     try {

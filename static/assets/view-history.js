@@ -1,8 +1,11 @@
 // The transaction history, a page at a time, with type and status filters.
+// Live: a payment's status changes in its row as its event arrives, and a
+// new payment brings its page back (first page only: a later page stays
+// where the person left it).
 
 import { h, fill } from './dom.js';
 import { get, query } from './api.js';
-import { field, alertBox, reportError, money, when, statusBadge, pageHeader, emptyRow, stackTable } from './ui.js';
+import { field, alertBox, reportError, money, when, statusBadge, pageHeader, emptyRow, stackTable, coalesce } from './ui.js';
 
 const PAGE_SIZE = 10;
 
@@ -21,13 +24,13 @@ function historyTable(list) {
     h('tbody', {}, list.length === 0 ? emptyRow(6, 'No transactions match.') : list.map((t) => h('tr', { 'data-id': t.id },
       h('td', { class: 'nowrap' }, when(t.createdAt)),
       h('td', {}, h('div', {}, counterparty(t), h('span', { class: 'block muted small mono' }, t.id))),
-      h('td', {}, statusBadge(t.status)),
+      h('td', { class: 'tx-status' }, statusBadge(t.status)),
       h('td', { class: 'num' }, money(t.amount, t.currency)),
       h('td', { class: 'num' }, money(t.fee, t.currency)),
       h('td', { class: 'num' }, money(t.total, t.currency))))))));
 }
 
-async function render(el) {
+async function render(el, ctx) {
   const alert = alertBox();
   const results = h('div');
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages of transactions' });
@@ -41,6 +44,7 @@ async function render(el) {
       filters, alert, results, pager));
 
   let page = 1;
+  const changed = new Set();  // ids to mark once the next load draws them
   async function load() {
     const type = filters.elements.namedItem('type').value;
     const status = filters.elements.namedItem('status').value;
@@ -48,6 +52,11 @@ async function render(el) {
       const res = await get(`/api/v1/transactions${query({ page, pageSize: PAGE_SIZE, type, status })}`);
       const p = res.pagination || {};
       fill(results, historyTable(res.data));
+      for (const id of changed) {
+        const row = results.querySelector(`tr[data-id="${CSS.escape(id)}"]`);
+        if (row) row.classList.add('row-changed');
+      }
+      changed.clear();
       const prev = h('button', { type: 'button', class: 'btn btn-small', disabled: !p.hasPreviousPage }, 'Previous');
       const next = h('button', { type: 'button', class: 'btn btn-small', disabled: !p.hasNextPage }, 'Next');
       prev.addEventListener('click', () => { page -= 1; load(); });
@@ -60,6 +69,26 @@ async function render(el) {
     }
   }
   filters.addEventListener('submit', (e) => { e.preventDefault(); page = 1; load(); });
+
+  const reload = coalesce(load);
+  ctx.onEvent((type, tx) => {
+    if (type === 'resync') { reload(); return; }
+    if (!type.startsWith('transaction.') || !tx || !tx.id) return;
+    const row = results.querySelector(`tr[data-id="${CSS.escape(tx.id)}"]`);
+    const wanted = filters.elements.namedItem('status').value;
+    if (row && (!wanted || wanted === tx.status)) {
+      const cell = row.querySelector('.tx-status');
+      if (cell.textContent !== tx.status) {
+        fill(cell, statusBadge(tx.status));
+        row.classList.remove('row-changed');
+        void row.offsetWidth;  // restarts the highlight
+        row.classList.add('row-changed');
+      }
+    } else if (row || page === 1) {
+      changed.add(tx.id);
+      reload();
+    }
+  });
   await load();
 }
 

@@ -1,9 +1,10 @@
 // The first page after signing in: balance, accounts, this month, recent
-// payments, and what to do next.
+// payments, and what to do next. Live: a payment's events (or a new
+// account's) read the figures again.
 
 import { h, fill } from './dom.js';
 import { get } from './api.js';
-import { money, when, statusBadge, pageHeader, alertBox, reportError } from './ui.js';
+import { money, when, statusBadge, pageHeader, alertBox, reportError, hideAlert, coalesce } from './ui.js';
 import { counterparty } from './view-history.js';
 
 function stat(label, value, note) {
@@ -14,16 +15,25 @@ function stat(label, value, note) {
 }
 
 async function render(el, ctx) {
-  let me = ctx.me;
   const alert = alertBox();
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
-  el.append(pageHeader(`Welcome, ${me.firstName}`, 'Your sandbox accounts and payments at a glance.'), alert, body);
+  el.append(pageHeader(`Welcome, ${ctx.me.firstName}`, 'Your sandbox accounts and payments at a glance.'), alert, body);
+  const refresh = coalesce(() => draw(body, alert, Promise.resolve(ctx.me)));
+  ctx.onEvent((type) => {
+    if (type === 'resync' || type.startsWith('transaction.') || type === 'bank_account.linked') refresh();
+  });
+  // The identity check may have been decided since sign-in.
+  await draw(body, alert, ctx.reloadMe());
+}
+
+async function draw(body, alert, whoever) {
+  let me;
   let accounts;
   let summary;
   let recent;
   try {
     [me, accounts, summary, recent] = await Promise.all([
-      ctx.reloadMe(),  // the identity check may have been decided since sign-in
+      whoever,
       get('/api/v1/bank-accounts?pageSize=100'),
       get('/api/v1/transactions/summary'),
       get('/api/v1/transactions?pageSize=5'),
@@ -33,6 +43,7 @@ async function render(el, ctx) {
     reportError(null, alert, err);
     return;
   }
+  hideAlert(alert);
   const list = accounts.data;
   const total = list.reduce((sum, a) => sum + Math.round(a.balance * 100), 0) / 100;
   const month = summary.data.thisMonth;

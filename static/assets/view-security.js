@@ -3,7 +3,7 @@
 
 import { h, fill } from './dom.js';
 import { get, post, del } from './api.js';
-import { field, alertBox, handleForm, reportError, when, pageHeader, emptyRow, announce, stackTable } from './ui.js';
+import { field, alertBox, handleForm, reportError, when, pageHeader, emptyRow, announce, stackTable, secretRow } from './ui.js';
 
 const SCOPES = [
   ['transactions:read', 'Read transactions'], ['transactions:write', 'Make payments'],
@@ -129,19 +129,8 @@ function keysSection() {
     if (values.expiresAt) body.expiresAt = `${values.expiresAt}T23:59:59Z`;
     const { data } = await post('/api/v1/api-keys', body);
     form.reset();
-    const keyText = h('code', { class: 'key-value', id: 'new-key-value' }, data.key);
-    const copy = h('button', { type: 'button', class: 'btn btn-small' }, 'Copy');
-    copy.addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText(data.key);
-        copy.textContent = 'Copied';
-      } catch (err) {
-        window.getSelection().selectAllChildren(keyText);
-        copy.textContent = 'Selected: press Ctrl+C';
-      }
-    });
     fill(created, h('p', {}, h('strong', {}, `Key "${data.name}" created.`), ' Copy it now: it is shown only this once.'),
-      h('div', { class: 'key-row' }, keyText, copy));
+      secretRow('new-key-value', data.key));
     created.hidden = false;
     created.focus();
     await load();

@@ -5,19 +5,32 @@
 //   node tests/browser/console.js BASE_URL [ADMIN_EMAIL ADMIN_PASSWORD]
 //
 // Registers a new person through the UI (first with a weak password, to see
-// the field error), signs in, links a sandbox account, pays a merchant by QR
-// code and finds the payment in the history. With an admin's credentials it
-// also approves the person's identity check in a second browser session and
-// sends a transfer abroad. It reads the docs page too, and signs out.
+// the field error), signs in, links a sandbox account, and registers a
+// webhook pointing at a receiver this script runs on 127.0.0.1 (the server
+// needs WEBHOOK_ALLOW_PRIVATE=1): first an https URL, to see it refused next
+// to the field, then the receiver, whose signing secret is shown once. With
+// the history open in the first tab, the same person pays a merchant by QR
+// code in a second tab, and the first tab shows the payment without a
+// reload, from the event stream. With an admin's credentials an admin then
+// approves the person's identity check in another browser session, the
+// person sends a transfer abroad from the second tab, and the first tab
+// shows it processing, then completed when the sandbox bank settles it (the
+// server should run with SANDBOX_SETTLE_SECONDS=2). The webhooks page then
+// lists deliveries that the receiver answered 200 (it checks their
+// signatures with the secret), redelivers one, and deletes the webhook. It
+// reads the docs page too, and signs out, which must close the stream.
 //
 // Fails (exit 1) on any script error, console error, CSP violation, failed
 // request or unexpected HTTP error status, on a form control without a
-// label, or on a page wider than a 390 px phone screen. Screenshots at
-// 1280x800 and 390x844 go to tests/browser/screenshots/ (git-ignored).
-// tests/api/console_test.cpp runs it against the real binary.
+// label, or on a page wider than a 390 px phone screen. The event stream
+// cut off by sign-out or a closed tab (net::ERR_ABORTED) is not a failure.
+// Screenshots at 1280x800 and 390x844 go to tests/browser/screenshots/
+// (git-ignored). tests/api/console_test.cpp runs it against the real binary.
 'use strict';
 
+const crypto = require('crypto');
 const fs = require('fs');
+const http = require('http');
 const path = require('path');
 const { createRequire } = require('module');
 
@@ -66,8 +79,62 @@ async function makeMerchant(tag) {
   return m.id;
 }
 
+// --- a webhook receiver: answers 200 and keeps what it got ---
+async function startReceiver() {
+  const got = [];  // [{headers, body, json}]
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      let json = null;
+      try { json = JSON.parse(body); } catch (err) { /* kept as text */ }
+      got.push({ headers: req.headers, body, json });
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks/cairn`,
+    got,
+    async waitFor(what, test, ms = 15000) {
+      const until = Date.now() + ms;
+      while (!got.some(test)) {
+        if (Date.now() > until) fail(`the receiver never got ${what}; it got ${got.map((g) => g.json && g.json.type).join(', ') || 'nothing'}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return got.find(test);
+    },
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 // --- watching a page ---
+const STREAM = '/api/v1/events';
+const streams = new Map();  // page name -> event-stream requests not yet ended
+
+function isStream(req) {
+  return req.resourceType() === 'eventsource' && new URL(req.url()).pathname === STREAM;
+}
+
 function watch(page, name) {
+  const open = new Set();
+  streams.set(name, open);
+  page.on('request', (req) => { if (isStream(req)) open.add(req); });
+  // A reload drops the old document's stream without a word to this script.
+  page.on('domcontentloaded', () => open.clear());
+  // DEBUG_STREAMS=1 logs what the page does with the event stream.
+  if (process.env.DEBUG_STREAMS) {
+    page.on('request', (req) => { if (req.url().includes(STREAM)) log(`${name}: open ${req.resourceType()} ${req.headers()['last-event-id'] || ''}`); });
+    page.on('response', (res) => { if (res.url().includes(STREAM)) log(`${name}: ${res.status()} ${res.request().resourceType()}`); });
+    page.on('requestfailed', (req) => { if (req.url().includes(STREAM)) log(`${name}: ended ${req.failure().errorText}`); });
+    page.on('console', (msg) => log(`${name}: console ${msg.type()} ${msg.text()}`));
+  }
+  page.on('requestfinished', (req) => open.delete(req));
   page.on('pageerror', (err) => problems.push(`${name}: page error: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
@@ -76,6 +143,13 @@ function watch(page, name) {
     problems.push(`${name}: console error: ${msg.text()}`);
   });
   page.on('requestfailed', (req) => {
+    open.delete(req);
+    // The event stream never finishes by itself: closing it (sign-out, a
+    // closed tab, leaving the page) aborts it.
+    const aborted = req.failure() && req.failure().errorText === 'net::ERR_ABORTED';
+    if (aborted && new URL(req.url()).pathname === STREAM) return;
+    // DevTools reports a fetch answered 204 (a DELETE) as aborted after its response.
+    if (aborted && req.response() && req.response().status() === 204) return;
     problems.push(`${name}: request failed: ${req.method()} ${req.url()} ${req.failure() && req.failure().errorText}`);
   });
   page.on('response', (res) => {
@@ -87,7 +161,7 @@ function watch(page, name) {
   });
 }
 
-async function openPage(context, name) {
+async function openPage(context, name, viewport = DESKTOP) {
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
   await page.exposeFunction('__cspViolation', (text) => problems.push(`${name}: CSP violation: ${text}`));
@@ -97,7 +171,7 @@ async function openPage(context, name) {
     });
   });
   watch(page, name);
-  await page.setViewport(DESKTOP);
+  await page.setViewport(viewport);
   return page;
 }
 
@@ -236,6 +310,171 @@ async function seeHistory(page, wants) {
   log(`the history shows ${wants.join(', ')}`);
 }
 
+async function registerWebhook(page, url) {
+  await go(page, 'webhooks', '#webhook-form');
+  await waitText(page, '#webhooks-table', 'No webhooks yet.');
+  const f = '#webhook-form';
+  await fill(page, `${f} [name=url]`, 'https://hooks.example.com/cairn');
+  expected.push({ status: 422, path: '/api/v1/webhooks' });
+  await click(page, `${f} button[type=submit]`);
+  await page.waitForSelector(`${f} [name=url][aria-invalid=true]`);
+  const why = await page.$eval(`${f} [name=url]`, (el) => document.getElementById(`${el.id}-error`).textContent);
+  if (!/https/.test(why)) fail(`an https URL was refused with "${why}" next to the field`);
+  log(`an https webhook URL refused next to the field: "${why}"`);
+
+  await fill(page, `${f} [name=url]`, url);
+  await click(page, '#wh-event-all');
+  if (!(await page.$eval('#wh-event-0', (el) => el.disabled))) fail('"All events" left the single events enabled');
+  await click(page, `${f} button[type=submit]`);
+  await page.waitForSelector('#new-webhook-secret', { visible: true });
+  const secret = await textOf(page, '#new-webhook-secret');
+  if (!/^whsec_/.test(secret)) fail(`the new webhook's secret reads "${secret}"`);
+  await waitText(page, '#new-webhook', 'you will not see it again');
+  await waitText(page, '#webhooks-table', url);
+  await waitText(page, '#webhooks-table', 'All events');
+  await checkPage(page, 'webhooks');
+  await shot(page, 'desktop-webhooks-created');
+  log('registered a webhook to the receiver; its secret was shown once');
+  return secret;
+}
+
+// The history in the first tab notes every status each of its rows shows
+// from now on; a reload would lose the notes, and the flag that says none came.
+async function openLiveHistory(page) {
+  await go(page, 'history', '#history-table');
+  await waitText(page, '#live-status', 'Live');
+  await page.evaluate(() => {
+    window.__sameDocument = true;
+    window.__seen = [];
+    const note = () => {
+      for (const tr of document.querySelectorAll('#history-table tbody tr[data-id]')) {
+        const seen = `${tr.dataset.id} ${tr.querySelector('.tx-status').textContent}`;
+        if (!window.__seen.includes(seen)) window.__seen.push(seen);
+      }
+    };
+    note();
+    new MutationObserver(note).observe(document.getElementById('view'), { subtree: true, childList: true, characterData: true });
+  });
+}
+
+// Waits until the row of payee reads the last of statuses, then checks that
+// it read each of them in turn, that the page was not reloaded, and that the
+// live region said so.
+async function seeLive(page, payee, statuses, said) {
+  const final = statuses[statuses.length - 1];
+  await page.waitForFunction((p, s) => [...document.querySelectorAll('#history-table tbody tr[data-id]')]
+    .some((tr) => tr.innerText.includes(p) && tr.querySelector('.tx-status').textContent === s), { polling: 50 }, payee, final);
+  const { seen, same } = await page.evaluate((p) => {
+    const row = [...document.querySelectorAll('#history-table tbody tr[data-id]')].find((tr) => tr.innerText.includes(p));
+    const prefix = `${row.dataset.id} `;
+    return { seen: window.__seen.filter((x) => x.startsWith(prefix)).map((x) => x.slice(prefix.length)), same: window.__sameDocument };
+  }, payee);
+  if (!same) fail('the history page was reloaded');
+  if (seen.join(' → ') !== statuses.join(' → ')) fail(`the row of ${payee} read ${seen.join(' → ')}, not ${statuses.join(' → ')}`);
+  await waitText(page, '#live-feed', said);
+  log(`the history open at ${page.viewport().width} px showed ${payee} live: ${seen.join(' → ')}; "${said}" announced`);
+}
+
+// The receiver heard of the payments; the webhooks page shows it.
+async function webhookDeliveries(page, phone, receiver, secret) {
+  const hit = await receiver.waitFor('a transaction.completed', (g) => g.json && g.json.type === 'transaction.completed');
+  const stamp = hit.headers['x-webhook-timestamp'];
+  const signed = crypto.createHmac('sha256', secret).update(`${stamp}.${hit.body}`).digest('hex');
+  if (hit.headers['x-webhook-signature'] !== signed) fail('a delivery\'s X-Webhook-Signature does not match the secret shown');
+
+  await go(page, 'webhooks', '#webhooks-table');
+  await click(page, '#webhooks-table button[aria-label^="Show the deliveries"]');
+  await page.waitForSelector('#deliveries-table', { visible: true });
+  await click(page, '#deliveries-refresh');
+  await waitText(page, '#deliveries-table', 'transaction.completed');
+  await waitText(page, '#deliveries-table', 'delivered');
+  await waitText(page, '#deliveries-table', 'HTTP 200');
+  log(`the receiver got ${receiver.got.length} signed deliveries; the panel lists them delivered with HTTP 200`);
+
+  const before = receiver.got.length;
+  const first = await page.evaluate(() => {
+    const tr = [...document.querySelectorAll('#deliveries-table tbody tr[data-id]')].find((r) => r.querySelector('button'));
+    return { id: tr.dataset.id, event: tr.querySelector('.mono').textContent };
+  });
+  await click(page, `#deliveries-table tr[data-id="${first.id}"] button`);
+  await waitText(page, '#deliveries', 'queued again');
+  await receiver.waitFor('the redelivery', (g, i) => i >= before && g.headers['x-webhook-id'] === first.event);
+  await click(page, '#deliveries-refresh');
+  await page.waitForFunction((e) => [...document.querySelectorAll('#deliveries-table tbody tr')]
+    .filter((tr) => tr.innerText.includes(e)).length === 2, {}, first.event);
+  await checkPage(page, 'webhooks deliveries');
+  await page.$eval('#deliveries', (el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, 'desktop-webhooks');
+  log(`redelivered ${first.event}: the receiver got it again with the same webhook-id`);
+
+  await phone.bringToFront();
+  await go(phone, 'webhooks', '#webhooks-table');
+  await click(phone, '#webhooks-table button[aria-label^="Show the deliveries"]');
+  await waitText(phone, '#deliveries-table', 'HTTP 200');
+  await checkPage(phone, 'phone webhooks');
+  await shot(phone, 'phone-webhook-deliveries');
+  await phone.close();
+  await page.bringToFront();
+
+  page.once('dialog', (d) => d.accept());
+  await click(page, '#webhooks-table button[aria-label^="Delete"]');
+  await waitText(page, '#webhooks-table', 'No webhooks yet.');
+  if (!(await page.$eval('#deliveries', (el) => el.hidden))) fail('the deleted webhook\'s deliveries are still shown');
+  log('deleted the webhook');
+}
+
+// With the account's streams at their cap (SSE_MAX_PER_USER, 5), a new tab's
+// stream is refused 503: the console says it is reconnecting and waits (one
+// refused stream, one request asking why, nothing more) until a place is
+// free, then it is live. This script holds the other places with the
+// person's cookie.
+async function streamCap(context, page) {
+  const cookie = (await page.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const hold = new AbortController();
+  const held = [];
+  async function fillUp() {
+    for (let i = 0; i < 6; i += 1) {
+      const res = await fetch(BASE + STREAM, { headers: { Cookie: cookie }, signal: hold.signal });
+      if (res.status === 503) return;
+      held.push(res);
+    }
+    fail('six more streams than the console\'s were allowed');
+  }
+  try {
+    await fillUp();
+    // Streams whose tab has closed hold a place until the server's next
+    // heartbeat finds them gone (SSE_HEARTBEAT_S): wait one, then fill again.
+    await new Promise((r) => setTimeout(r, 2500));
+    await fillUp();
+    expected.push({ status: 503, path: STREAM }, { status: 503, path: STREAM });
+    const tab = await openPage(context, 'capped tab');
+    const asked = [];
+    tab.on('request', (req) => { if (new URL(req.url()).pathname === STREAM) asked.push(Date.now()); });
+    await tab.goto(`${BASE}/#/overview`);
+    await waitText(tab, '#live-status', 'Reconnecting');
+    const refused = Date.now();
+    await shot(tab, 'desktop-reconnecting');
+    hold.abort();
+    await waitText(tab, '#live-status', 'Live');
+    const waited = ((Date.now() - refused) / 1000).toFixed(1);
+    if (asked.length !== 3) fail(`the capped tab asked for the stream ${asked.length} times, not 3`);
+    if (Date.now() - refused < 3500) fail(`the capped tab came back after ${waited} s, before its back-off`);
+    await tab.close();
+    log(`at the stream cap a new tab showed "Reconnecting…", waited ${waited} s, and went live`);
+  } finally {
+    hold.abort();
+  }
+}
+
+// Every event stream the page opened has ended (closing one aborts it).
+async function streamsClosed(name) {
+  const until = Date.now() + 3000;
+  while (streams.get(name).size > 0) {
+    if (Date.now() > until) fail(`${name}: the event stream is still open after signing out`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function approveAsAdmin(browser, email) {
   const context = await browser.createBrowserContext();
   const page = await openPage(context, 'admin');
@@ -306,7 +545,7 @@ async function expiredAccess(page) {
 async function phoneViews(page) {
   await page.setViewport(PHONE);
   for (const [route, ready] of [['overview', '.stats'], ['pay', '#qr-form'], ['history', '#history-table'],
-    ['accounts', '#accounts-table'], ['security', '#keys-table']]) {
+    ['accounts', '#accounts-table'], ['webhooks', '#webhook-form'], ['security', '#keys-table']]) {
     await go(page, route, ready);
     await checkPage(page, `phone ${route}`);
     await shot(page, `phone-${route}`);
@@ -359,18 +598,50 @@ async function main() {
     // Tests run as root, where Chromium's sandbox cannot start.
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--lang=en-GB'],
   });
+  const receiver = await startReceiver();
   try {
     const page = await openPage(browser.defaultBrowserContext(), 'console');
     await registerAndSignIn(page, email);
     await shot(page, 'desktop-overview-new');
     await linkAccount(page);
-    await payMerchant(page, merchantId);
+    const secret = await registerWebhook(page, receiver.url);
+
+    // The person pays in a second tab while the history is open in the
+    // first and in a phone-sized third (opened at that size: switching a
+    // page to phone emulation reloads it).
+    const context = browser.defaultBrowserContext();
+    const phone = await openPage(context, 'phone tab', PHONE);
+    await phone.goto(`${BASE}/#/history`);
+    await openLiveHistory(phone);
+    await page.bringToFront();
+    await openLiveHistory(page);
+    const payer = await openPage(context, 'second tab');
+    await payer.goto(`${BASE}/#/pay`);
+    await payer.waitForSelector('#qr-form', { visible: true });
+    await payMerchant(payer, merchantId);
+    await page.bringToFront();
+    await seeLive(page, 'Fjord Bakery (QR)', ['completed'], 'Payment to Fjord Bakery completed');
+    await seeLive(phone, 'Fjord Bakery (QR)', ['completed'], 'Payment to Fjord Bakery completed');
     await seeHistory(page, ['Fjord Bakery (QR)', '-NOK 250.00', 'completed']);
     if (ADMIN) {
+      await openLiveHistory(page);
       await approveAsAdmin(browser, email);
-      await sendAbroad(page);
-      await seeHistory(page, ['To Mama Jasmina', '-NOK 1,000.00', 'Fjord Bakery (QR)']);
+      await payer.bringToFront();
+      await sendAbroad(payer);
+      await page.bringToFront();
+      await seeLive(page, 'To Mama Jasmina', ['processing', 'completed'], 'Payment to Mama Jasmina completed');
+      await seeLive(phone, 'To Mama Jasmina', ['processing', 'completed'], 'Payment to Mama Jasmina completed');
+      await waitText(page, '#history-table', '-NOK 1,000.00');
     }
+    await payer.close();
+    await checkPage(page, 'live history');
+    await shot(page, 'desktop-history-live');
+    await phone.bringToFront();
+    await checkPage(phone, 'phone live history');
+    await shot(phone, 'phone-history-live');
+    await page.bringToFront();
+    await webhookDeliveries(page, phone, receiver, secret);
+    await streamCap(context, page);
     await go(page, 'overview', '.stats');
     await waitText(page, '.stats', ADMIN ? 'NOK 48,742.50' : 'NOK 49,747.50');
     await checkPage(page, 'overview');
@@ -380,6 +651,8 @@ async function main() {
     await phoneViews(page);
     await click(page, '#sign-out');
     await page.waitForSelector('#signin-form', { visible: true });
+    await streamsClosed('console');
+    if (!(await page.$eval('#live-status', (el) => el.hidden))) fail('the live indicator is still shown after signing out');
     await page.setViewport(PHONE);
     await checkPage(page, 'phone sign-in');
     await shot(page, 'phone-signin');
@@ -387,6 +660,7 @@ async function main() {
     await docs(page);
   } finally {
     await browser.close();
+    receiver.close();
   }
   if (expected.length) problems.push(`expected errors that never came: ${JSON.stringify(expected)}`);
   if (problems.length) fail(`problems:\n  ${problems.join('\n  ')}`);

@@ -259,12 +259,14 @@ TEST_CASE("the stream needs a signed-in user, or a key with transactions:read") 
   auto anon = cli.Get(kPath);
   REQUIRE(anon);
   CHECK(anon->status == 401);
+  CHECK(ErrorCode(anon) == "unauthorized");
   auto res = PostJson(cli, "/api/v1/api-keys", R"({"name":"ci","scopes":["rates:read"]})",
                       Bearer(ada.access));
   std::string key = GetStr(DataOf(res, 201), "key");
   auto denied = cli.Get(kPath, {{"X-API-Key", key}});
   REQUIRE(denied);
   CHECK(denied->status == 403);
+  CHECK(ErrorCode(denied) == "forbidden");
 }
 
 TEST_CASE("an idle stream gets a heartbeat comment") {

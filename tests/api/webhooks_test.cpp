@@ -214,6 +214,7 @@ TEST_CASE("webhooks need a signed-in user or a key with webhooks:manage, and sta
 
   auto anon = PostJson(cli, kPath, Body(receiver.Url()), {});
   CHECK(anon->status == 401);
+  CHECK(ErrorCode(anon) == "unauthorized");
 
   auto key_for = [&](const std::string& scopes) {
     auto res = PostJson(cli, "/api/v1/api-keys", R"({"name":"ci","scopes":)" + scopes + "}",
@@ -227,11 +228,15 @@ TEST_CASE("webhooks need a signed-in user or a key with webhooks:manage, and sta
   CHECK(listed->body.find(hook.id) != std::string::npos);
   CHECK(cli.Get(kPath, read_only)->status == 403);
   std::string before = Written(server);
-  CHECK(PostJson(cli, kPath, Body(receiver.Url()), read_only)->status == 403);
+  auto refused = PostJson(cli, kPath, Body(receiver.Url()), read_only);
+  CHECK(refused->status == 403);
+  CHECK(ErrorCode(refused) == "forbidden");
 
   // Bob sees none of it, and cannot touch it.
   std::string path = std::string(kPath) + "/" + hook.id;
-  CHECK(cli.Get(path, Bearer(bob.access))->status == 404);
+  auto peek = cli.Get(path, Bearer(bob.access));
+  CHECK(peek->status == 404);
+  CHECK(ErrorCode(peek) == "not_found");
   CHECK(cli.Get(path + "/deliveries", Bearer(bob.access))->status == 404);
   CHECK(cli.Delete(path, Bearer(bob.access))->status == 404);
   CHECK(cli.Get(kPath, Bearer(bob.access))->body.find(hook.id) == std::string::npos);

@@ -14,7 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-build}
 
-build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev
+# libssl-dev: OpenSSL 3, with the static libssl.a and libcrypto.a, for https
+# webhook deliveries.
+build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev libssl-dev
             doctest-dev dpkg-dev)
 # python3: node-gyp, which compiles the auth benchmark peer's better-sqlite3.
 bench_pkgs=(wrk nginx-light procps python3)

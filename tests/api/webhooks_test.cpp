@@ -125,17 +125,6 @@ TEST_CASE("webhooks aimed at loopback, private or link-local addresses are refus
   CHECK(receiver.All().empty());
 }
 
-TEST_CASE("https webhook URLs are refused with a clear error, since this build has no TLS") {
-  ServerProcess server;
-  auto cli = server.Client();
-  Account ada = RegisterAndLogin(cli, "ada@example.com");
-  auto res = PostJson(cli, kWebhooksPath, HookBody("https://93.184.216.34/hook"), Bearer(ada.access));
-  REQUIRE(res);
-  CHECK(res->status == 422);
-  CHECK(DetailCodes(JsonBody(res->body))["url"] == "unsupported");
-  CHECK(res->body.find("https") != std::string::npos);
-}
-
 TEST_CASE("webhooks need a signed-in user or a key with webhooks:manage, and stay the owner's") {
   ServerProcess server(HookServer());
   auto cli = server.Client();

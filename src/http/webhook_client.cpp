@@ -57,12 +57,19 @@ void DropServerName(const SSL* ssl, int where, int) {
   if (where & SSL_CB_HANDSHAKE_START) SSL_set_tlsext_host_name(const_cast<SSL*>(ssl), nullptr);
 }
 
-// The first reason OpenSSL queued on this thread (the cause; later entries
-// are consequences), or "".
+// The first reason OpenSSL queued on this thread, or "". httplib calls
+// SSL_shutdown on a handshake that failed, which queues "shutdown while in
+// init" after the cause, or alone when the cause queued nothing (a
+// timeout): that one is never the reason.
 std::string OpenSslReason() {
-  unsigned long e = ERR_peek_error();
-  const char* reason = e != 0 ? ERR_reason_error_string(e) : nullptr;
-  return reason != nullptr ? reason : "";
+  unsigned long e;
+  while ((e = ERR_get_error()) != 0) {
+    if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_SHUTDOWN_WHILE_IN_INIT) {
+      continue;
+    }
+    if (const char* reason = ERR_reason_error_string(e)) return reason;
+  }
+  return "";
 }
 
 }  // namespace
@@ -183,9 +190,9 @@ std::unique_ptr<httplib::ClientImpl> ClientFor(const events::OutgoingRequest& r,
   return client;
 }
 
-// Why a try that was not cut off got no answer.
-std::string Describe(httplib::Error error, const events::OutgoingRequest& r,
-                     const Verification& v) {
+// Why a try that was not cut off got no answer, after elapsed.
+std::string Describe(httplib::Error error, const events::OutgoingRequest& r, const Verification& v,
+                     std::chrono::steady_clock::duration elapsed) {
   switch (error) {
     case httplib::Error::Connection:
       return "connection failed";
@@ -194,7 +201,11 @@ std::string Describe(httplib::Error error, const events::OutgoingRequest& r,
     case httplib::Error::SSLConnection: {
       if (!v.failure.empty()) return "certificate verification failed: " + v.failure;
       std::string reason = OpenSslReason();
-      return reason.empty() ? "TLS handshake failed" : "TLS handshake failed: " + reason;
+      if (!reason.empty()) return "TLS handshake failed: " + reason;
+      // Nothing queued: one of the handshake's waits, each bounded by the
+      // connect timeout, ran out, or the receiver reset the connection.
+      if (elapsed < r.connect_timeout) return "TLS handshake failed";
+      return "TLS handshake timed out after " + std::to_string(r.connect_timeout.count()) + " ms";
     }
     default:
       return httplib::to_string(error);
@@ -291,7 +302,9 @@ events::SendOutcome HttpWebhookSender::Send(const events::OutgoingRequest& r) {
   if (tls) ERR_clear_error();  // this thread's queue: only this try's reasons count
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
+  auto started = std::chrono::steady_clock::now();
   bool ok = client->send(req, res, error);
+  auto elapsed = std::chrono::steady_clock::now() - started;
   bool timed_out;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -308,7 +321,7 @@ events::SendOutcome HttpWebhookSender::Send(const events::OutgoingRequest& r) {
   } else if (timed_out) {
     out.error = "timed out after " + std::to_string(r.total_timeout.count()) + " ms";
   } else {
-    out.error = Describe(error, r, verification);
+    out.error = Describe(error, r, verification, elapsed);
   }
   if (tls) ERR_clear_error();
   return out;

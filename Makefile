@@ -12,7 +12,9 @@ WARN     := -Wall -Wextra
 DEFS     := -DPICOJSON_USE_INT64
 INCLUDES := -Isrc -Ithird_party/httplib
 DEPFLAGS  = -MMD -MP
-LIBS     := -lSQLiteCpp -lsqlite3 -lsodium -lpthread -ldl -lm
+# -lssl before -lcrypto: a static link resolves left to right, and libssl
+# needs libcrypto. OpenSSL is only for https webhook deliveries.
+LIBS     := -lSQLiteCpp -lsqlite3 -lssl -lcrypto -lsodium -lpthread -ldl -lm
 
 # Each function and object in its own section, so the linker can drop the
 # ones nothing calls (--gc-sections): most of what a static libstdc++ and

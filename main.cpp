@@ -204,7 +204,8 @@ cairn::events::DeliveryOptions DeliveryOptionsFrom(const Config& cfg) {
 struct Integration {
   Integration(const Config& cfg, cairn::store::Database& db,
               cairn::payments::Notifications& notifications)
-      : webhooks(db, clock, cairn::events::SystemResolver(), cfg.webhook_allow_private),
+      : sender(cfg.webhook_ca_file),
+        webhooks(db, clock, cairn::events::SystemResolver(), cfg.webhook_allow_private),
         streams({cfg.sse_max_clients, cfg.sse_max_per_user}),
         deliverer(db, clock, sender, cairn::events::SystemResolver(), DeliveryOptionsFrom(cfg)),
         dispatcher(db, clock, {&notifications, &webhooks},

@@ -15,7 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-build}
 
-build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev
+# libssl-dev: OpenSSL 3, with the static libssl.a and libcrypto.a, for https
+# webhook deliveries.
+build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev libssl-dev
             doctest-dev dpkg-dev)
 # chromium: headless, for the web console's browser test (tests/browser/console.js).
 test_pkgs=(chromium)

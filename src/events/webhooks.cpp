@@ -85,12 +85,6 @@ Result<store::WebhookRow> Webhooks::Register(const auth::Principal& who, const N
     }
     return Status::Validation("Request validation failed", std::move(errors));
   }
-  // No TLS library is linked into this build (docs/API.md, Webhooks).
-  if (url->scheme == "https") {
-    return Status::Validation(
-        "Request validation failed",
-        {{"url", "https webhook URLs are not supported by this build; use http", "unsupported"}});
-  }
   // The lookup is outside any transaction: it may take seconds.
   Result<IpAddress> target = ResolveWebhookTarget(*url, resolve_, allow_private_);
   if (!target.ok()) return target.status();

@@ -201,10 +201,12 @@ void RegisterWebhookRoutes(Router& router, EventDeps* deps) {
   create.doc.description =
       "Events of the caller are POSTed to url as {id, type, data, timestamp, version: \"1\"}, "
       "signed with the secret returned here and never again (see docs/webhooks.md for how a "
-      "receiver verifies them). url: http, at most 2048 bytes, no user info or fragment; its "
-      "host must resolve only to public addresses (loopback, private, link-local and other "
-      "special ranges are refused unless the server runs with WEBHOOK_ALLOW_PRIVATE=1). https "
-      "is refused: this build links no TLS library. events: 1 to 20 of " +
+      "receiver verifies them). url: http or https, at most 2048 bytes, no user info or "
+      "fragment; its host must resolve only to public addresses (loopback, private, link-local "
+      "and other special ranges are refused unless the server runs with "
+      "WEBHOOK_ALLOW_PRIVATE=1). Over https the receiver's certificate must chain to a CA of "
+      "the server's WEBHOOK_CA_FILE bundle and name the URL's host, or the try fails. events: "
+      "1 to 20 of " +
       EventTypeList() + ", or [\"*\"] for all. At most 10 endpoints per account (409).";
   create.doc.request_schema = R"({"type": "object", "required": ["url", "events"],
     "properties": {"url": {"type": "string", "maxLength": 2048},

@@ -16,5 +16,9 @@
 // poll(2) instead of select(2) for every socket wait: select is limited to
 // FD_SETSIZE (1024) descriptors and scans a bitmap up to the highest one.
 #define CPPHTTPLIB_USE_POLL
+// OpenSSL (3, linked statically), for https webhook deliveries
+// (http/webhook_client.h). It changes the layout of Request, Stream and the
+// clients, so it is defined here, for every translation unit, or for none.
+#define CPPHTTPLIB_OPENSSL_SUPPORT
 
 #include <httplib.h>

@@ -284,6 +284,15 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
   if (name == "WEBHOOK_RETRY_BASE_MS") {
     return IntSetting(name, value, 10, 3'600'000, &cfg->webhook_retry_base_ms);
   }
+  if (name == "WEBHOOK_CA_FILE") {
+    // Not required to exist: http webhooks work without it (the sender
+    // warns at startup and fails https tries).
+    if (value.empty() || value.find_first_of("\r\n") != std::string::npos) {
+      return Bad(name, value, "must be the path of a PEM file of CA certificates");
+    }
+    cfg->webhook_ca_file = value;
+    return Status::Ok();
+  }
   if (name == "SSE_MAX_CLIENTS") return IntSetting(name, value, 0, 1023, &cfg->sse_max_clients);
   if (name == "SSE_MAX_PER_USER") return IntSetting(name, value, 1, 100, &cfg->sse_max_per_user);
   if (name == "SSE_HEARTBEAT_S") return IntSetting(name, value, 1, 300, &cfg->sse_heartbeat_s);
@@ -367,6 +376,9 @@ const std::vector<SettingInfo>& Settings() {
       {"WEBHOOK_RETRY_BASE_MS", "60000",
        "wait before a failed webhook delivery's first retry; each later wait is 5 times the "
        "one before (5 retries)"},
+      {"WEBHOOK_CA_FILE", "/etc/ssl/certs/ca-certificates.crt",
+       "PEM bundle of the CAs that https webhook receivers' certificates must chain to; "
+       "read at the first https delivery (until it can be, https deliveries fail)"},
       {"SSE_MAX_CLIENTS", "0",
        "event streams open at once, in total (each holds a worker thread); 0: a quarter of "
        "WORKER_THREADS; must be below WORKER_THREADS"},

@@ -77,6 +77,9 @@ struct Config {
   int webhook_workers = 4;
   int webhook_timeout_s = 10;  // a whole try; connecting gets at most 3 s of it
   int webhook_retry_base_ms = 60'000;
+  // The CAs an https receiver's certificate must chain to (PEM); Debian's
+  // bundle from the ca-certificates package.
+  std::string webhook_ca_file = "/etc/ssl/certs/ca-certificates.crt";
   // The live event stream: open streams in total (each holds a worker; 0
   // means a quarter of WORKER_THREADS) and per user, and the heartbeat.
   int sse_max_clients = 0;

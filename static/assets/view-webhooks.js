@@ -162,10 +162,9 @@ function registerForm(onCreated) {
   all.addEventListener('change', () => { for (const box of specific) box.disabled = all.checked; });
   const form = h('form', { id: 'webhook-form', novalidate: true },
     field({ label: 'URL', name: 'url', required: true, autocomplete: 'off', inputmode: 'url',
-      placeholder: 'http://hooks.example.com/cairn',
-      hint: 'http:// only: this server links no TLS library, so put an https proxy you control in front of '
-        + 'your receiver. Localhost and private addresses are refused unless the server runs with '
-        + 'WEBHOOK_ALLOW_PRIVATE=1.' }),
+      placeholder: 'https://hooks.example.com/cairn',
+      hint: 'http:// or https:// (the certificate must chain to a CA the server trusts). Localhost and '
+        + 'private addresses are refused unless the server runs with WEBHOOK_ALLOW_PRIVATE=1.' }),
     h('fieldset', { class: 'checks field', id: 'wh-events', 'aria-describedby': 'wh-events-error' },
       h('legend', {}, 'Events'),
       h('label', { class: 'check', for: 'wh-event-all' }, all, h('span', {}, h('strong', {}, 'All events'),

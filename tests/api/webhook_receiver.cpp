@@ -25,7 +25,32 @@ std::string WebhookReceiver::Received::Header(const std::string& name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-WebhookReceiver::WebhookReceiver() {
+WebhookReceiver::WebhookReceiver()
+    : server_(std::make_unique<httplib::Server>()), tls_(false), address_("127.0.0.1") {
+  Start();
+}
+
+WebhookReceiver::WebhookReceiver(const TlsIdentity& identity, const std::string& address)
+    : server_(std::make_unique<httplib::SSLServer>(identity.cert.get(), identity.key.get())),
+      tls_(true),
+      address_(address) {
+  auto* tls = static_cast<httplib::SSLServer*>(server_.get());
+  REQUIRE(tls->is_valid());
+  SSL_CTX_set_tlsext_servername_callback(tls->ssl_context(), OnServerName);
+  SSL_CTX_set_tlsext_servername_arg(tls->ssl_context(), this);
+  Start();
+}
+
+// OpenSSL calls it in every handshake, with or without a server name.
+int WebhookReceiver::OnServerName(SSL* ssl, int*, void* self) {
+  auto* r = static_cast<WebhookReceiver*>(self);
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  std::lock_guard<std::mutex> lock(r->mu_);
+  r->server_names_.push_back(name != nullptr ? name : "");
+  return SSL_TLSEXT_ERR_OK;
+}
+
+void WebhookReceiver::Start() {
   auto handle = [this](const httplib::Request& req, httplib::Response& res) {
     std::chrono::milliseconds delay;
     int status;
@@ -49,11 +74,11 @@ WebhookReceiver::WebhookReceiver() {
     res.status = status;
     res.set_content("{}", "application/json");
   };
-  server_.Post(".*", handle);
-  port_ = server_.bind_to_any_port("127.0.0.1");
+  server_->Post(".*", handle);
+  port_ = server_->bind_to_any_port(address_);
   REQUIRE(port_ > 0);
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  server_.wait_until_ready();
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  server_->wait_until_ready();
 }
 
 WebhookReceiver::~WebhookReceiver() {
@@ -62,12 +87,16 @@ WebhookReceiver::~WebhookReceiver() {
     stopping_ = true;
   }
   arrived_.notify_all();
-  server_.stop();
+  server_->stop();
   thread_.join();
 }
 
 std::string WebhookReceiver::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return UrlAt(address_.find(':') != std::string::npos ? "[" + address_ + "]" : address_, path);
+}
+
+std::string WebhookReceiver::UrlAt(const std::string& host, const std::string& path) const {
+  return std::string(tls_ ? "https://" : "http://") + host + ":" + std::to_string(port_) + path;
 }
 
 void WebhookReceiver::AnswerWith(std::vector<int> statuses) {
@@ -96,6 +125,11 @@ std::vector<WebhookReceiver::Received> WebhookReceiver::WaitFor(size_t n,
 std::vector<WebhookReceiver::Received> WebhookReceiver::All() {
   std::lock_guard<std::mutex> lock(mu_);
   return received_;
+}
+
+std::vector<std::string> WebhookReceiver::ServerNames() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return server_names_;
 }
 
 httplib::Headers SignedHeaders(const std::string& secret, const std::string& id, long long ts,

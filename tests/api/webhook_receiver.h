@@ -1,18 +1,20 @@
 #pragma once
 
-// A webhook receiver for the API tests: an HTTP server on 127.0.0.1 in the
-// test process that records every request it gets and answers as told (a
-// status, after a delay), so a test can see what Cairn sent, when, and how
-// often.
+// A webhook receiver for the API tests: an HTTP or HTTPS server on loopback
+// in the test process that records every request it gets and answers as
+// told (a status, after a delay), so a test can see what Cairn sent, when,
+// and how often.
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "http/httplib_config.h"
+#include "test_certs.h"
 
 namespace cairn::test {
 
@@ -26,15 +28,20 @@ class WebhookReceiver {
     std::string Header(const std::string& name) const;
   };
 
-  // Listens on a free port at once.
+  // Listens for http on a free port of 127.0.0.1 at once.
   WebhookReceiver();
+  // Listens for https on a free port of address (an IP literal) at once,
+  // presenting identity's certificate.
+  explicit WebhookReceiver(const TlsIdentity& identity, const std::string& address = "127.0.0.1");
   ~WebhookReceiver();
   WebhookReceiver(const WebhookReceiver&) = delete;
   WebhookReceiver& operator=(const WebhookReceiver&) = delete;
 
   int port() const { return port_; }
-  // http://127.0.0.1:<port><path>
+  // http(s)://<address>:<port><path>
   std::string Url(const std::string& path = "/hook") const;
+  // The same with host in place of the address ("localhost").
+  std::string UrlAt(const std::string& host, const std::string& path = "/hook") const;
 
   // The answers to give, in order; the last one repeats. Default: 200.
   void AnswerWith(std::vector<int> statuses);
@@ -48,9 +55,17 @@ class WebhookReceiver {
   std::vector<Received> WaitFor(size_t n,
                                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::vector<Received> All();
+  // https: the server name (SNI) the client sent in each handshake so far,
+  // "" for none.
+  std::vector<std::string> ServerNames();
 
  private:
-  httplib::Server server_;
+  void Start();
+  static int OnServerName(SSL* ssl, int* alert, void* self);
+
+  std::unique_ptr<httplib::Server> server_;
+  const bool tls_;
+  const std::string address_;
   int port_ = 0;
   std::mutex mu_;
   std::condition_variable arrived_;
@@ -60,6 +75,7 @@ class WebhookReceiver {
   std::chrono::milliseconds delay_{0};  // guarded by mu_
   bool redirect_ = false;               // guarded by mu_
   bool stopping_ = false;               // guarded by mu_
+  std::vector<std::string> server_names_;  // guarded by mu_
   std::thread thread_;
 };
 

@@ -18,77 +18,10 @@
 #include "domain_setup.h"
 #include "harness.h"
 #include "webhook_receiver.h"
+#include "webhook_setup.h"
 
 using namespace cairn::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-constexpr char kPath[] = "/api/v1/webhooks";
-
-// A server that may deliver to 127.0.0.1 (the test's receiver), retrying
-// after retry_base_ms, 5 times that, and so on.
-ServerProcess::Options HookServer(const std::string& retry_base_ms = "100",
-                                  const std::string& timeout_s = "10") {
-  ServerProcess::Options o;
-  o.env["WEBHOOK_ALLOW_PRIVATE"] = "1";
-  o.env["WEBHOOK_RETRY_BASE_MS"] = retry_base_ms;
-  o.env["WEBHOOK_TIMEOUT_S"] = timeout_s;
-  return o;
-}
-
-std::string Body(const std::string& url, const std::string& events = R"(["*"])") {
-  return R"({"url":")" + url + R"(","events":)" + events + "}";
-}
-
-struct Hook {
-  std::string id;
-  std::string secret;
-};
-
-Hook Register(httplib::Client& cli, const Account& who, const std::string& url,
-              const std::string& events = R"(["*"])") {
-  auto res = PostJson(cli, kPath, Body(url, events), Bearer(who.access));
-  auto data = DataOf(res, 201);
-  return {GetStr(data, "id"), GetStr(data, "secret")};
-}
-
-picojson::array Deliveries(httplib::Client& cli, const Account& who, const std::string& hook) {
-  auto res = cli.Get(std::string(kPath) + "/" + hook + "/deliveries?pageSize=100",
-                     Bearer(who.access));
-  REQUIRE(res);
-  REQUIRE(res->status == 200);
-  return Get(JsonBody(res->body), "data").get<picojson::array>();
-}
-
-// Polls the deliveries of hook until the newest has `status` and at least
-// `attempts` tries, or timeout; returns it.
-picojson::object AwaitDelivery(httplib::Client& cli, const Account& who, const std::string& hook,
-                               const std::string& status, size_t attempts,
-                               std::chrono::milliseconds timeout = 20s) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  picojson::object last;
-  while (std::chrono::steady_clock::now() < until) {
-    picojson::array items = Deliveries(cli, who, hook);
-    if (!items.empty()) {
-      last = items.front().get<picojson::object>();
-      if (GetStr(last, "status") == status &&
-          Get(last, "attempts").get<picojson::array>().size() >= attempts) {
-        return last;
-      }
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  FAIL("delivery not " << status << " with " << attempts << " tries: "
-                       << picojson::value(last).serialize());
-  return last;
-}
-
-std::string Written(const ServerProcess& server) {
-  return TableRows(server, "webhooks") + "#" + TableRows(server, "webhook_deliveries");
-}
-
-}  // namespace
 
 TEST_CASE("a webhook is registered with its secret shown once, and read back without it") {
   ServerProcess server;
@@ -97,8 +30,8 @@ TEST_CASE("a webhook is registered with its secret shown once, and read back wit
 
   // Public addresses need no allowance: a literal public address is checked
   // without a lookup, and nothing is sent until an event comes.
-  auto res = PostJson(cli, kPath,
-                      Body("http://93.184.216.34:8080/hooks/cairn?src=1",
+  auto res = PostJson(cli, kWebhooksPath,
+                      HookBody("http://93.184.216.34:8080/hooks/cairn?src=1",
                            R"(["transaction.completed","transaction.failed","transaction.completed"])"),
                       Bearer(ada.access));
   auto data = DataOf(res, 201);
@@ -112,13 +45,13 @@ TEST_CASE("a webhook is registered with its secret shown once, and read back wit
   CHECK(secret.size() == 38);
   CHECK(IsIsoTime(GetStr(data, "createdAt")));
 
-  auto one = cli.Get(std::string(kPath) + "/" + id, Bearer(ada.access));
+  auto one = cli.Get(std::string(kWebhooksPath) + "/" + id, Bearer(ada.access));
   auto got = DataOf(one, 200);
   CHECK(GetStr(got, "id") == id);
   CHECK(got.count("secret") == 0);
   CHECK(one->body.find(secret) == std::string::npos);
 
-  auto list = cli.Get(kPath, Bearer(ada.access));
+  auto list = cli.Get(kWebhooksPath, Bearer(ada.access));
   REQUIRE(list);
   CHECK(list->status == 200);
   CHECK(list->body.find(id) != std::string::npos);
@@ -129,7 +62,7 @@ TEST_CASE("bad webhook URLs and event lists are refused, each named, and nothing
   ServerProcess server;
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
-  std::string before = Written(server);
+  std::string before = HookTablesWritten(server);
 
   struct Bad {
     std::string body;
@@ -137,25 +70,25 @@ TEST_CASE("bad webhook URLs and event lists are refused, each named, and nothing
     const char* code;
   };
   const std::vector<Bad> bad = {
-      {Body("ftp://93.184.216.34/x"), "url", "unsupported_scheme"},
-      {Body("http://user:pw@93.184.216.34/x"), "url", "userinfo_not_allowed"},
-      {Body("http://93.184.216.34/x#frag"), "url", "fragment_not_allowed"},
-      {Body("/relative/path"), "url", "invalid_format"},
-      {Body("http://2130706433/"), "url", "invalid_host"},
-      {Body("http://93.184.216.34:99999/"), "url", "invalid_port"},
-      {Body("http://93.184.216.34/" + std::string(2100, 'a')), "url", "too_long"},
-      {Body("http://93.184.216.34/", "[]"), "events", "invalid_length"},
-      {Body("http://93.184.216.34/", R"(["transaction.exploded"])"), "events", "invalid_value"},
-      {Body("http://93.184.216.34/", R"(["*","transaction.created"])"), "events",
+      {HookBody("ftp://93.184.216.34/x"), "url", "unsupported_scheme"},
+      {HookBody("http://user:pw@93.184.216.34/x"), "url", "userinfo_not_allowed"},
+      {HookBody("http://93.184.216.34/x#frag"), "url", "fragment_not_allowed"},
+      {HookBody("/relative/path"), "url", "invalid_format"},
+      {HookBody("http://2130706433/"), "url", "invalid_host"},
+      {HookBody("http://93.184.216.34:99999/"), "url", "invalid_port"},
+      {HookBody("http://93.184.216.34/" + std::string(2100, 'a')), "url", "too_long"},
+      {HookBody("http://93.184.216.34/", "[]"), "events", "invalid_length"},
+      {HookBody("http://93.184.216.34/", R"(["transaction.exploded"])"), "events", "invalid_value"},
+      {HookBody("http://93.184.216.34/", R"(["*","transaction.created"])"), "events",
        "invalid_value"},
-      {Body("http://93.184.216.34/", R"("transaction.created")"), "events", "invalid_type"},
-      {Body("http://93.184.216.34/", R"([1])"), "events", "invalid_type"},
+      {HookBody("http://93.184.216.34/", R"("transaction.created")"), "events", "invalid_type"},
+      {HookBody("http://93.184.216.34/", R"([1])"), "events", "invalid_type"},
       {R"({"events":["*"]})", "url", "required"},
       {R"({"url":"http://93.184.216.34/"})", "events", "required"},
   };
   for (const Bad& b : bad) {
     CAPTURE(b.body.substr(0, 120));
-    auto res = PostJson(cli, kPath, b.body, Bearer(ada.access));
+    auto res = PostJson(cli, kWebhooksPath, b.body, Bearer(ada.access));
     REQUIRE(res);
     CHECK(res->status == 422);
     CHECK(ErrorCode(res) == "validation_error");
@@ -163,11 +96,11 @@ TEST_CASE("bad webhook URLs and event lists are refused, each named, and nothing
     CHECK(codes[b.field] == b.code);
   }
   // Both bad at once: both named.
-  auto both = PostJson(cli, kPath, Body("ftp://x/", "[]"), Bearer(ada.access));
+  auto both = PostJson(cli, kWebhooksPath, HookBody("ftp://x/", "[]"), Bearer(ada.access));
   auto codes = DetailCodes(JsonBody(both->body));
   CHECK(codes.count("url") == 1);
   CHECK(codes.count("events") == 1);
-  CHECK(Written(server) == before);
+  CHECK(HookTablesWritten(server) == before);
 }
 
 TEST_CASE("webhooks aimed at loopback, private or link-local addresses are refused") {
@@ -175,7 +108,7 @@ TEST_CASE("webhooks aimed at loopback, private or link-local addresses are refus
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
-  std::string before = Written(server);
+  std::string before = HookTablesWritten(server);
 
   for (const std::string& url :
        {receiver.Url(), std::string("http://localhost:") + std::to_string(receiver.port()) + "/",
@@ -184,24 +117,13 @@ TEST_CASE("webhooks aimed at loopback, private or link-local addresses are refus
         std::string("http://169.254.169.254/latest/meta-data/"), std::string("http://0.0.0.0/"),
         std::string("http://[fe80::1]/"), std::string("http://224.0.0.1/")}) {
     CAPTURE(url);
-    auto res = PostJson(cli, kPath, Body(url), Bearer(ada.access));
+    auto res = PostJson(cli, kWebhooksPath, HookBody(url), Bearer(ada.access));
     REQUIRE(res);
     CHECK(res->status == 422);
     CHECK(DetailCodes(JsonBody(res->body))["url"] == "private_address");
   }
-  CHECK(Written(server) == before);
+  CHECK(HookTablesWritten(server) == before);
   CHECK(receiver.All().empty());
-}
-
-TEST_CASE("https webhook URLs are refused with a clear error, since this build has no TLS") {
-  ServerProcess server;
-  auto cli = server.Client();
-  Account ada = RegisterAndLogin(cli, "ada@example.com");
-  auto res = PostJson(cli, kPath, Body("https://93.184.216.34/hook"), Bearer(ada.access));
-  REQUIRE(res);
-  CHECK(res->status == 422);
-  CHECK(DetailCodes(JsonBody(res->body))["url"] == "unsupported");
-  CHECK(res->body.find("https") != std::string::npos);
 }
 
 TEST_CASE("webhooks need a signed-in user or a key with webhooks:manage, and stay the owner's") {
@@ -210,9 +132,9 @@ TEST_CASE("webhooks need a signed-in user or a key with webhooks:manage, and sta
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   Account bob = RegisterAndLogin(cli, "bob@example.com");
   WebhookReceiver receiver;
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
 
-  auto anon = PostJson(cli, kPath, Body(receiver.Url()), {});
+  auto anon = PostJson(cli, kWebhooksPath, HookBody(receiver.Url()), {});
   CHECK(anon->status == 401);
   CHECK(ErrorCode(anon) == "unauthorized");
 
@@ -223,25 +145,25 @@ TEST_CASE("webhooks need a signed-in user or a key with webhooks:manage, and sta
   };
   httplib::Headers manage = {{"X-API-Key", key_for(R"(["webhooks:manage"])")}};
   httplib::Headers read_only = {{"X-API-Key", key_for(R"(["transactions:read"])")}};
-  auto listed = cli.Get(kPath, manage);
+  auto listed = cli.Get(kWebhooksPath, manage);
   CHECK(listed->status == 200);
   CHECK(listed->body.find(hook.id) != std::string::npos);
-  CHECK(cli.Get(kPath, read_only)->status == 403);
-  std::string before = Written(server);
-  auto refused = PostJson(cli, kPath, Body(receiver.Url()), read_only);
+  CHECK(cli.Get(kWebhooksPath, read_only)->status == 403);
+  std::string before = HookTablesWritten(server);
+  auto refused = PostJson(cli, kWebhooksPath, HookBody(receiver.Url()), read_only);
   CHECK(refused->status == 403);
   CHECK(ErrorCode(refused) == "forbidden");
 
   // Bob sees none of it, and cannot touch it.
-  std::string path = std::string(kPath) + "/" + hook.id;
+  std::string path = std::string(kWebhooksPath) + "/" + hook.id;
   auto peek = cli.Get(path, Bearer(bob.access));
   CHECK(peek->status == 404);
   CHECK(ErrorCode(peek) == "not_found");
   CHECK(cli.Get(path + "/deliveries", Bearer(bob.access))->status == 404);
   CHECK(cli.Delete(path, Bearer(bob.access))->status == 404);
-  CHECK(cli.Get(kPath, Bearer(bob.access))->body.find(hook.id) == std::string::npos);
-  CHECK(cli.Get(std::string(kPath) + "/not-an-id", Bearer(ada.access))->status == 404);
-  CHECK(Written(server) == before);
+  CHECK(cli.Get(kWebhooksPath, Bearer(bob.access))->body.find(hook.id) == std::string::npos);
+  CHECK(cli.Get(std::string(kWebhooksPath) + "/not-an-id", Bearer(ada.access))->status == 404);
+  CHECK(HookTablesWritten(server) == before);
 }
 
 TEST_CASE("an event reaches the receiver once, signed both ways, and the delivery records it") {
@@ -249,7 +171,7 @@ TEST_CASE("an event reaches the receiver once, signed both ways, and the deliver
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
 
   std::string account = LinkDnbAccount(cli, ada);
   auto got = receiver.WaitFor(1);
@@ -271,7 +193,7 @@ TEST_CASE("an event reaches the receiver once, signed both ways, and the deliver
   CHECK(IsIsoTime(GetStr(body, "timestamp")));
   CHECK(GetStr(body, "data.id") == account);
 
-  auto d = AwaitDelivery(cli, ada, hook.id, "delivered", 1);
+  auto d = AwaitHookDelivery(cli, ada, hook.id, "delivered", 1);
   CHECK(IsHexId(GetStr(d, "id"), "whd_"));
   CHECK(GetStr(d, "eventId") == GetStr(body, "id"));
   CHECK(GetStr(d, "eventType") == "bank_account.linked");
@@ -294,7 +216,7 @@ TEST_CASE("the Standard Webhooks library verifies a real delivery as it is, and 
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
   LinkDnbAccount(cli, ada);
   auto got = receiver.WaitFor(1);
   REQUIRE(got.size() == 1);
@@ -333,8 +255,8 @@ TEST_CASE("an endpoint gets only the event types it asked for, and only its owne
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   Account bob = RegisterAndLogin(cli, "bob@example.com");
   WebhookReceiver all, recipients_only;
-  Register(cli, ada, all.Url());
-  Register(cli, ada, recipients_only.Url(), R"(["recipient.created"])");
+  RegisterHook(cli, ada, all.Url());
+  RegisterHook(cli, ada, recipients_only.Url(), R"(["recipient.created"])");
 
   LinkDnbAccount(cli, bob);  // Bob's: neither endpoint hears of it
   LinkDnbAccount(cli, ada);  // bank_account.linked: only `all`
@@ -361,7 +283,7 @@ TEST_CASE("a failing receiver is retried with growing waits until it answers 2xx
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
   receiver.AnswerWith({500, 503, 204});
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
   LinkDnbAccount(cli, ada);
 
   auto got = receiver.WaitFor(3, 15s);
@@ -378,7 +300,7 @@ TEST_CASE("a failing receiver is retried with growing waits until it answers 2xx
     CHECK(r.Header("X-Webhook-Id") == got[0].Header("X-Webhook-Id"));
     CHECK(SignedBy(r, hook.secret));
   }
-  auto d = AwaitDelivery(cli, ada, hook.id, "delivered", 3);
+  auto d = AwaitHookDelivery(cli, ada, hook.id, "delivered", 3);
   auto tries = Get(d, "attempts").get<picojson::array>();
   CHECK(Get(tries[0].get<picojson::object>(), "statusCode").get<int64_t>() == 500);
   CHECK(GetStr(tries[0].get<picojson::object>(), "error") == "HTTP 500");
@@ -392,10 +314,10 @@ TEST_CASE("after five retries a delivery is failed and nothing more is sent") {
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
   receiver.AnswerWith({500});
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
   LinkDnbAccount(cli, ada);
 
-  auto d = AwaitDelivery(cli, ada, hook.id, "failed", 6, 30s);
+  auto d = AwaitHookDelivery(cli, ada, hook.id, "failed", 6, 30s);
   CHECK(Get(d, "attempts").get<picojson::array>().size() == 6);
   CHECK(GetStr(d, "lastError") == "HTTP 500");
   CHECK(d.count("nextAttemptAt") == 0);
@@ -409,10 +331,10 @@ TEST_CASE("a redirect is not followed: the try fails and the other address is ne
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
   receiver.Redirect();
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
   LinkDnbAccount(cli, ada);
 
-  auto d = AwaitDelivery(cli, ada, hook.id, "pending", 1);
+  auto d = AwaitHookDelivery(cli, ada, hook.id, "pending", 1);
   auto t = Get(d, "attempts").get<picojson::array>().front().get<picojson::object>();
   CHECK(Get(t, "statusCode").get<int64_t>() == 302);
   CHECK(GetStr(t, "error") == "redirect not followed (HTTP 302)");
@@ -428,8 +350,8 @@ TEST_CASE("a receiver that hangs is cut off at the timeout and holds no other re
   Account bob = RegisterAndLogin(cli, "bob@example.com");
   WebhookReceiver slow, fast;
   slow.Delay(30s);
-  Hook slow_hook = Register(cli, ada, slow.Url());
-  Register(cli, bob, fast.Url());
+  Hook slow_hook = RegisterHook(cli, ada, slow.Url());
+  RegisterHook(cli, bob, fast.Url());
 
   // Ada's events first: the slow receiver's tries are in progress while
   // Bob's event comes.
@@ -446,7 +368,7 @@ TEST_CASE("a receiver that hangs is cut off at the timeout and holds no other re
   CHECK(cli.Get("/health")->status == 200);
   CHECK(std::chrono::steady_clock::now() - t0 < 500ms);
 
-  auto d = AwaitDelivery(cli, ada, slow_hook.id, "pending", 1, 10s);
+  auto d = AwaitHookDelivery(cli, ada, slow_hook.id, "pending", 1, 10s);
   auto t = Get(d, "attempts").get<picojson::array>().front().get<picojson::object>();
   CHECK(GetStr(t, "error") == "timed out after 1000 ms");
   CHECK(Get(t, "durationMs").get<int64_t>() >= 900);
@@ -469,10 +391,10 @@ TEST_CASE("pending deliveries survive a restart and are delivered by the next pr
     ServerProcess server(opts);
     auto cli = server.Client();
     ada = RegisterAndLogin(cli, "ada@example.com");
-    Hook hook = Register(cli, ada, "http://127.0.0.1:" + std::to_string(dead_port) + "/hook");
+    Hook hook = RegisterHook(cli, ada, "http://127.0.0.1:" + std::to_string(dead_port) + "/hook");
     hook_id = hook.id;
     LinkDnbAccount(cli, ada);
-    auto d = AwaitDelivery(cli, ada, hook.id, "pending", 1);
+    auto d = AwaitHookDelivery(cli, ada, hook.id, "pending", 1);
     CHECK(GetStr(Get(d, "attempts").get<picojson::array>()[0].get<picojson::object>(), "error") ==
           "connection failed");
     CHECK(server.Stop() == 0);
@@ -488,7 +410,7 @@ TEST_CASE("pending deliveries survive a restart and are delivered by the next pr
   CHECK(GetStr(JsonBody(got[0].body), "type") == "bank_account.linked");
   auto cli = server.Client();
   ada = Login(cli, "ada@example.com");
-  auto d = AwaitDelivery(cli, ada, hook_id, "delivered", 2);
+  auto d = AwaitHookDelivery(cli, ada, hook_id, "delivered", 2);
   CHECK(Get(d, "attempts").get<picojson::array>().size() >= 2);
 }
 
@@ -498,11 +420,11 @@ TEST_CASE("deleting an endpoint fails its pending deliveries and nothing more is
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
   receiver.AnswerWith({500});
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
   LinkDnbAccount(cli, ada);
-  AwaitDelivery(cli, ada, hook.id, "pending", 1);
+  AwaitHookDelivery(cli, ada, hook.id, "pending", 1);
 
-  std::string path = std::string(kPath) + "/" + hook.id;
+  std::string path = std::string(kWebhooksPath) + "/" + hook.id;
   auto del = cli.Delete(path, Bearer(ada.access));
   REQUIRE(del);
   CHECK(del->status == 204);
@@ -525,16 +447,16 @@ TEST_CASE("a finished delivery can be sent again as a new delivery of the same e
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   Account bob = RegisterAndLogin(cli, "bob@example.com");
   WebhookReceiver receiver;
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
   LinkDnbAccount(cli, ada);
-  auto first = AwaitDelivery(cli, ada, hook.id, "delivered", 1);
-  std::string redeliver = std::string(kPath) + "/" + hook.id + "/deliveries/" +
+  auto first = AwaitHookDelivery(cli, ada, hook.id, "delivered", 1);
+  std::string redeliver = std::string(kWebhooksPath) + "/" + hook.id + "/deliveries/" +
                           GetStr(first, "id") + "/redeliver";
 
   // Not Bob's to redeliver; nothing is queued.
-  std::string before = Written(server);
+  std::string before = HookTablesWritten(server);
   CHECK(cli.Post(redeliver, Bearer(bob.access))->status == 404);
-  CHECK(Written(server) == before);
+  CHECK(HookTablesWritten(server) == before);
 
   auto res = cli.Post(redeliver, Bearer(ada.access));
   auto again = DataOf(res, 202);
@@ -546,12 +468,12 @@ TEST_CASE("a finished delivery can be sent again as a new delivery of the same e
   CHECK(got[1].body == got[0].body);
   CHECK(got[1].Header("webhook-id") == got[0].Header("webhook-id"));
   CHECK(SignedBy(got[1], hook.secret));
-  AwaitDelivery(cli, ada, hook.id, "delivered", 1);
-  CHECK(Deliveries(cli, ada, hook.id).size() == 2);
+  AwaitHookDelivery(cli, ada, hook.id, "delivered", 1);
+  CHECK(HookDeliveries(cli, ada, hook.id).size() == 2);
 
   // An unknown delivery is 404.
   std::string unknown =
-      std::string(kPath) + "/" + hook.id + "/deliveries/whd_0000000000000000/redeliver";
+      std::string(kWebhooksPath) + "/" + hook.id + "/deliveries/whd_0000000000000000/redeliver";
   CHECK(cli.Post(unknown, Bearer(ada.access))->status == 404);
 }
 
@@ -561,26 +483,29 @@ TEST_CASE("a pending delivery cannot be redelivered: it will be tried anyway") {
   Account ada = RegisterAndLogin(cli, "ada@example.com");
   WebhookReceiver receiver;
   receiver.AnswerWith({500});
-  Hook hook = Register(cli, ada, receiver.Url());
+  Hook hook = RegisterHook(cli, ada, receiver.Url());
   LinkDnbAccount(cli, ada);
-  auto d = AwaitDelivery(cli, ada, hook.id, "pending", 1);
-  std::string before = Written(server);
-  auto res = cli.Post(std::string(kPath) + "/" + hook.id + "/deliveries/" + GetStr(d, "id") +
-                          "/redeliver",
+  auto d = AwaitHookDelivery(cli, ada, hook.id, "pending", 1);
+  std::string before = HookTablesWritten(server);
+  auto res = cli.Post(std::string(kWebhooksPath) + "/" + hook.id + "/deliveries/" +
+                          GetStr(d, "id") + "/redeliver",
                       Bearer(ada.access));
   REQUIRE(res);
   CHECK(res->status == 409);
-  CHECK(Written(server) == before);
+  CHECK(HookTablesWritten(server) == before);
 }
 
 TEST_CASE("an account holds at most ten webhook endpoints") {
   ServerProcess server(HookServer());
   auto cli = server.Client();
   Account ada = RegisterAndLogin(cli, "ada@example.com");
-  for (int i = 0; i < 10; ++i) Register(cli, ada, "http://93.184.216.34/hook" + std::to_string(i));
-  std::string before = Written(server);
-  auto res = PostJson(cli, kPath, Body("http://93.184.216.34/eleven"), Bearer(ada.access));
+  for (int i = 0; i < 10; ++i) {
+    RegisterHook(cli, ada, "http://93.184.216.34/hook" + std::to_string(i));
+  }
+  std::string before = HookTablesWritten(server);
+  auto res =
+      PostJson(cli, kWebhooksPath, HookBody("http://93.184.216.34/eleven"), Bearer(ada.access));
   REQUIRE(res);
   CHECK(res->status == 409);
-  CHECK(Written(server) == before);
+  CHECK(HookTablesWritten(server) == before);
 }

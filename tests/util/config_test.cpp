@@ -54,6 +54,7 @@ void CheckSame(const Config& a, const Config& b) {
   CHECK(a.keep_alive_timeout_s == b.keep_alive_timeout_s);
   CHECK(a.shutdown_timeout_s == b.shutdown_timeout_s);
   CHECK(a.db_pool_size == b.db_pool_size);
+  CHECK(a.webhook_ca_file == b.webhook_ca_file);
 }
 
 TEST_CASE("with nothing set every setting has its default") {
@@ -177,6 +178,8 @@ TEST_CASE("a bad value is refused with a message that starts with the setting's 
       {"DATABASE_PATH", ""},
       {"DATABASE_PATH", dir.File("missing/cairn.db")},
       {"DATABASE_PATH", dir.path()},  // a directory, not a file
+      {"WEBHOOK_CA_FILE", ""},
+      {"WEBHOOK_CA_FILE", "/etc/ssl/a.pem\n/etc/ssl/b.pem"},
   };
   for (const Row& r : rows) {
     CAPTURE(r.name);
@@ -217,6 +220,9 @@ TEST_CASE("values at the edges of their ranges are accepted") {
       {{{"SHUTDOWN_TIMEOUT_S", "600"}},
        [](const Config& c) { return c.shutdown_timeout_s == 600; }},
       {{{"HOST", "127.0.0.1"}}, [](const Config& c) { return c.host == "127.0.0.1"; }},
+      // Need not exist yet: https deliveries fail until it does.
+      {{{"WEBHOOK_CA_FILE", "/nonexistent/ca.pem"}},
+       [](const Config& c) { return c.webhook_ca_file == "/nonexistent/ca.pem"; }},
   };
   for (const Row& r : rows) {
     CAPTURE(r.flags.begin()->first);

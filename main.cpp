@@ -199,6 +199,30 @@ cairn::events::DeliveryOptions DeliveryOptionsFrom(const Config& cfg) {
   return o;
 }
 
+// Rate limiting as configured: the rules, the trusted proxies, and the
+// limiter (null when RATE_LIMIT_ENABLED=0), which must outlive `rate`.
+struct RateSetup {
+  std::unique_ptr<cairn::ratelimit::Limiter> limiter;
+  cairn::http::RateLimiting rate;
+};
+
+Result<RateSetup> RateSetupFrom(const Config& cfg) {
+  auto rules = cairn::ratelimit::RuleTableFrom(cfg);
+  if (!rules.ok()) return rules.status();
+  auto proxies = cairn::http::ProxyTrust::Parse(cfg.trust_proxy);
+  if (!proxies.ok()) return Status::InvalidArgument("TRUST_PROXY: " + proxies.status().message());
+  RateSetup out;
+  if (cfg.rate_limit_enabled) {
+    cairn::ratelimit::Limiter::Options opts;
+    opts.max_keys = static_cast<size_t>(cfg.rate_limit_max_keys);
+    out.limiter = std::make_unique<cairn::ratelimit::Limiter>(opts, cairn::SystemClock::Get());
+    out.rate.limiter = out.limiter.get();
+  }
+  out.rate.rules = std::move(rules.value());
+  out.rate.proxies = std::move(proxies.value());
+  return out;
+}
+
 // The outbox's consumers: the dispatcher hands each event to notifications
 // and to webhook endpoints, then wakes the deliverer and the streams.
 struct Integration {
@@ -296,19 +320,9 @@ int Serve(const Args& args) {
   deps.events.streams = &integration->streams;
   deps.events.heartbeat = std::chrono::seconds(cfg->sse_heartbeat_s);
   db.value()->SetEventListener([w = &integration->dispatch] { w->Wake(); });
-  auto rules = cairn::ratelimit::RuleTableFrom(cfg.value());
-  if (!rules.ok()) return Fail(rules.status().message());
-  auto proxies = cairn::http::ProxyTrust::Parse(cfg->trust_proxy);
-  if (!proxies.ok()) return Fail("TRUST_PROXY: " + proxies.status().message());
-  std::unique_ptr<cairn::ratelimit::Limiter> limiter;
-  if (cfg->rate_limit_enabled) {
-    cairn::ratelimit::Limiter::Options opts;
-    opts.max_keys = static_cast<size_t>(cfg->rate_limit_max_keys);
-    limiter = std::make_unique<cairn::ratelimit::Limiter>(opts, cairn::SystemClock::Get());
-    deps.rate.limiter = limiter.get();
-  }
-  deps.rate.rules = std::move(rules.value());
-  deps.rate.proxies = std::move(proxies.value());
+  auto rate = RateSetupFrom(cfg.value());
+  if (!rate.ok()) return Fail(rate.status().message());
+  deps.rate = rate->rate;
   cairn::http::Server server(cfg.value(), deps);
   st = server.Bind();
   if (!st.ok()) return Fail(st.message());
@@ -464,14 +478,18 @@ int Mail(const Args& args) {
 }
 
 // The document the server would serve with the same settings: FEATURE_CARDS
-// decides whether the card routes exist.
+// decides whether the card routes exist, and the RATE_LIMIT_* settings what
+// `x-rate-limits` says.
 int OpenApi(const Args& args) {
   auto cfg = LoadConfig(args);
   if (!cfg.ok()) return Fail(cfg.status().message());
+  auto rate = RateSetupFrom(cfg.value());
+  if (!rate.ok()) return Fail(rate.status().message());
   cairn::http::Router router;
   cairn::http::SystemDeps system;
   cairn::http::AppDeps app;
   app.payments.cards_enabled = cfg->feature_cards;
+  app.rate = rate->rate;
   cairn::http::BuildRoutes(router, system, app);
   std::printf("%s\n", system.openapi_json.c_str());
   return 0;

@@ -428,6 +428,41 @@ value Operation(const Route& r) {
   return value(op);
 }
 
+// `x-rate-limits`: each class's rules as this server was configured
+// (docs/API.md §8), so /docs shows what a client will meet, not the defaults.
+value RateLimits(const ratelimit::RuleTable* table) {
+  object out;
+  out["enabled"] = value(table != nullptr);
+  array rules;
+  auto add = [&](const char* rate_class, const char* applies_to, const char* per,
+                 const ratelimit::Rules& limits) {
+    object o;
+    o["class"] = Str(rate_class);
+    o["appliesTo"] = Str(applies_to);
+    o["per"] = Str(per);
+    array list;
+    for (const ratelimit::Rule& r : limits) {
+      object l;
+      l["count"] = value(static_cast<int64_t>(r.count));
+      l["windowSeconds"] = value(static_cast<int64_t>(r.window_s));
+      list.push_back(value(l));
+    }
+    o["limits"] = value(list);  // empty: unlimited
+    rules.push_back(value(o));
+  };
+  if (table != nullptr) {
+    add("standard", "anonymous", "ip", table->anonymous);
+    add("standard", "user", "user", table->user);
+    add("standard", "merchant", "user", table->merchant);
+    add("standard", "admin", "user", {});  // admins are never limited
+    add("auth", "anyone", "ip", table->auth);
+    add("payments", "signed-in", "user", table->payments);  // on top of the standard rule
+    add("rates", "anyone", "ip", table->rates);
+  }
+  out["rules"] = value(rules);
+  return value(out);
+}
+
 }  // namespace
 
 std::string BuildOpenApi(const Router& router, const ApiInfo& info) {
@@ -464,6 +499,7 @@ std::string BuildOpenApi(const Router& router, const ApiInfo& info) {
   doc["tags"] = value(tag_list);
   doc["paths"] = value(paths);
   doc["components"] = value(Components());
+  doc["x-rate-limits"] = RateLimits(info.rate_limits);
   return json::Serialize(value(doc));
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/router.h"
+#include "ratelimit/rules.h"
 
 namespace cairn::http {
 
@@ -15,6 +16,9 @@ struct ApiInfo {
   std::string title = "Cairn API";
   std::string version;
   std::string description;
+  // The rules this server counts with, published as `x-rate-limits` for
+  // /docs; null when rate limiting is off.
+  const ratelimit::RuleTable* rate_limits = nullptr;
 };
 
 // The document as JSON text. Aborts (a programming error, caught by the

@@ -43,6 +43,7 @@ void BuildRoutes(Router& router, SystemDeps& system, AppDeps& app) {
   info.description =
       "Cairn: a self-hosted JSON REST API in one binary over one SQLite file. Every response "
       "is the envelope {success, data} or {success: false, error}.";
+  if (app.rate.limiter != nullptr) info.rate_limits = &app.rate.rules;
   system.openapi_json = BuildOpenApi(router, info);
 }
 

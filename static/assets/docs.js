@@ -11,11 +11,40 @@ const TAG_ORDER = ['system', 'auth', 'users', 'api-keys', 'bank-accounts', 'rate
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const RATE_CLASS_TEXT = {
   none: 'never limited',
-  standard: 'standard: per IP when anonymous, per user by role when signed in',
-  auth: 'auth: 10 per minute per IP',
-  payments: "payments: 10 per minute per user, on top of the role's rule",
-  rates: 'rates: 120 per minute per IP',
+  standard: 'standard: by the caller\'s role when signed in, by IP when anonymous',
+  auth: 'auth',
+  payments: 'payments, on top of the caller\'s standard rule',
+  rates: 'rates',
 };
+const PER_TEXT = { ip: 'client IP', user: 'user' };
+
+// "60 per minute and 1000 per hour" from [{count, windowSeconds}].
+function limitsText(limits) {
+  if (!limits || limits.length === 0) return 'unlimited';
+  const unit = (s) => {
+    if (s % 3600 === 0) return s === 3600 ? 'hour' : `${s / 3600} hours`;
+    if (s % 60 === 0) return s === 60 ? 'minute' : `${s / 60} minutes`;
+    return s === 1 ? 'second' : `${s} seconds`;
+  };
+  return limits.map((l) => `${l.count} per ${unit(l.windowSeconds)}`).join(' and ');
+}
+
+// The rules this server was started with (x-rate-limits), not the defaults.
+function renderRateLimits(doc) {
+  const table = doc['x-rate-limits'] || { enabled: false, rules: [] };
+  const body = $('rate-rules');
+  clear(body);
+  $('rate-limits-off').hidden = table.enabled;
+  $('rate-rules-table').hidden = !table.enabled;
+  for (const r of table.rules) {
+    let who = r.appliesTo === 'anyone' ? '' : `, ${r.appliesTo}`;
+    if (r.class === 'payments') who += ', on top of the standard rule';
+    body.append(h('tr', {}, h('td', {}, h('code', {}, r.class), who),
+      h('td', {}, r.limits.length === 0 ? '—' : (PER_TEXT[r.per] || r.per)),
+      h('td', {}, limitsText(r.limits))));
+  }
+  body.append(h('tr', {}, h('td', {}, h('code', {}, 'none')), h('td', {}, '—'), h('td', {}, 'never limited')));
+}
 
 const $ = (id) => document.getElementById(id);
 
@@ -166,7 +195,8 @@ function renderOperation(doc, { method, path, op }) {
       h('p', { class: 'summary' }, op.summary || '', op.deprecated ? h('span', { class: 'badge badge-warning' }, ' Deprecated') : null)),
     op.description ? h('p', {}, richText(op.description)) : null,
     h('p', { class: 'meta' }, authLine(op, doc)),
-    rate ? h('p', { class: 'meta small muted' }, `Rate limit: ${RATE_CLASS_TEXT[rate] || rate}`) : null,
+    rate && doc['x-rate-limits'] && doc['x-rate-limits'].enabled
+      ? h('p', { class: 'meta small muted' }, `Rate limit: ${RATE_CLASS_TEXT[rate] || rate}`) : null,
     parametersBlock(doc, op),
     requestBlock(doc, method, path, op),
     successBlock(doc, op),
@@ -256,6 +286,7 @@ async function main() {
     return;
   }
   renderIntro(doc);
+  renderRateLimits(doc);
   renderReference(doc);
   for (const id of ['overview', 'conventions', 'auth', 'errors', 'rate-limits']) $(id).hidden = false;
   status.hidden = true;

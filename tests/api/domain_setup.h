@@ -51,14 +51,14 @@ std::string TableRows(const ServerProcess& server, const std::string& table);
 // keep running), e.g. to move a payment back in time.
 void WriteSql(const ServerProcess& server, const std::string& sql);
 
-// Polls GET /api/v1/notifications (pageSize 100) until it holds at least
-// `count` items or `timeout` passes (long: it returns as soon as they are
-// there, and a sanitizer build on a busy machine is slow); returns the last
-// list's items.
 // The outbox without dispatched_at (which the dispatcher sets on its own
 // schedule, not the request under test): what a refused request must leave.
 std::string EventRows(const ServerProcess& server);
 
+// Polls GET /api/v1/notifications (pageSize 100) until it holds at least
+// `count` items or `timeout` passes (long: it returns as soon as they are
+// there, and a sanitizer build on a busy machine is slow); returns the last
+// list's items.
 picojson::array AwaitNotifications(httplib::Client& cli, const Account& who, size_t count,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(15));
 

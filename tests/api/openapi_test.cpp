@@ -11,6 +11,7 @@
 #include <cctype>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -162,4 +163,49 @@ TEST_CASE("the validator refuses the served document with a broken reference, re
     CHECK(verdict.err.find(b.says) != std::string::npos);
     CHECK(verdict.out.empty());
   }
+}
+
+TEST_CASE("x-rate-limits publishes the rules the server was started with, or that it has none") {
+  ServerProcess::Options options;
+  options.env["RATE_LIMIT_ENABLED"] = "1";
+  options.env["RATE_LIMIT_AUTH"] = "5/1m";
+  options.env["RATE_LIMIT_USER"] = "30/1m,500/1h";
+  ServerProcess server(options);
+  const std::string served = Served(server);
+  CliResult cli = RunCli({"openapi"}, options.env);
+  REQUIRE(cli.exit_code == 0);
+  CHECK(cli.out == served + "\n");
+
+  picojson::value doc;
+  REQUIRE(picojson::parse(doc, served).empty());
+  CHECK(At(doc, {"x-rate-limits", "enabled"}).get<bool>());
+  // class/appliesTo -> per and "count/window,..." for every rule.
+  std::map<std::string, std::string> rules;
+  for (const picojson::value& r : At(doc, {"x-rate-limits", "rules"}).get<picojson::array>()) {
+    const picojson::object& o = r.get<picojson::object>();
+    std::string limits;
+    for (const picojson::value& l : o.at("limits").get<picojson::array>()) {
+      if (!limits.empty()) limits += ",";
+      limits += std::to_string(l.get("count").get<int64_t>()) + "/" +
+                std::to_string(l.get("windowSeconds").get<int64_t>());
+    }
+    rules[o.at("class").get<std::string>() + "/" + o.at("appliesTo").get<std::string>()] =
+        o.at("per").get<std::string>() + " " + limits;
+  }
+  CHECK(rules == std::map<std::string, std::string>{
+                     {"standard/anonymous", "ip 100/900"},
+                     {"standard/user", "user 30/60,500/3600"},
+                     {"standard/merchant", "user 300/60,10000/3600"},
+                     {"standard/admin", "user "},
+                     {"auth/anyone", "ip 5/60"},
+                     {"payments/signed-in", "user 10/60"},
+                     {"rates/anyone", "ip 120/60"},
+                 });
+
+  // Off (the harness's default), nothing is promised.
+  ServerProcess off;
+  picojson::value off_doc;
+  REQUIRE(picojson::parse(off_doc, Served(off)).empty());
+  CHECK_FALSE(At(off_doc, {"x-rate-limits", "enabled"}).get<bool>());
+  CHECK(At(off_doc, {"x-rate-limits", "rules"}).get<picojson::array>().empty());
 }

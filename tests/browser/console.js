@@ -574,6 +574,11 @@ async function docs(page) {
   await page.waitForSelector('#op-postApiV1TransactionsQrPayment', { visible: true });
   const ops = await page.$$eval('.op', (els) => els.length);
   if (ops < 30) fail(`the docs page shows ${ops} routes`);
+  // The suite's server runs with RATE_LIMIT_ENABLED=0, and the page says so
+  // instead of listing rules nobody enforces.
+  if (!(await page.$eval('#rate-limits-off', (el) => !el.hidden))) fail('the docs page hides that rate limiting is off');
+  if (await page.$eval('#rate-rules-table', (el) => !el.hidden)) fail('the docs page lists rate-limit rules that are off');
+  if ((await page.$$('.op .meta.small')).length !== 0) fail('the docs page gives routes rate limits that are off');
   await checkPage(page, 'docs');
   await shot(page, 'desktop-docs');
   await page.setViewport(PHONE);

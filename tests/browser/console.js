@@ -17,8 +17,10 @@
 // shows it processing, then completed when the sandbox bank settles it (the
 // server should run with SANDBOX_SETTLE_SECONDS=2). The webhooks page then
 // lists deliveries that the receiver answered 200 (it checks their
-// signatures with the secret), redelivers one, and deletes the webhook. It
-// reads the docs page too, and signs out, which must close the stream.
+// signatures with the secret), redelivers one, sees a delivery the receiver
+// answered 500 stay pending, sees the console say why a redelivery of it is
+// refused 409, and deletes the webhook. It reads the docs page too, and
+// signs out, which must close the stream.
 //
 // Fails (exit 1) on any script error, console error, CSP violation, failed
 // request or unexpected HTTP error status, on a form control without a
@@ -79,7 +81,7 @@ async function makeMerchant(tag) {
   return m.id;
 }
 
-// --- a webhook receiver: answers 200 and keeps what it got ---
+// --- a webhook receiver: answers 200 (500 while `down`) and keeps what it got ---
 async function startReceiver() {
   const got = [];  // [{headers, body, json}]
   const server = http.createServer((req, res) => {
@@ -90,14 +92,15 @@ async function startReceiver() {
       let json = null;
       try { json = JSON.parse(body); } catch (err) { /* kept as text */ }
       got.push({ headers: req.headers, body, json });
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('ok');
+      res.writeHead(receiver.down ? 500 : 200, { 'Content-Type': 'text/plain' });
+      res.end(receiver.down ? 'down' : 'ok');
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const receiver = {
     url: `http://127.0.0.1:${server.address().port}/hooks/cairn`,
     got,
+    down: false,  // true: every delivery is answered 500, so it stays pending
     async waitFor(what, test, ms = 15000) {
       const until = Date.now() + ms;
       while (!got.some(test)) {
@@ -111,6 +114,7 @@ async function startReceiver() {
       server.close();
     },
   };
+  return receiver;
 }
 
 // --- watching a page ---
@@ -193,6 +197,15 @@ async function waitText(page, selector, want) {
   }, {}, selector, want);
 }
 
+// Polls test() until it holds; fails with what() after ms.
+async function until(test, what, ms = 10000) {
+  const end = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > end) fail(what());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function fill(page, selector, value) {
   await page.waitForSelector(selector, { visible: true });
   await page.$eval(selector, (el) => { el.value = ''; });
@@ -211,6 +224,14 @@ async function setValue(page, selector, value) {
 // when the page replaces it meanwhile.
 async function click(page, selector) {
   await page.locator(selector).click();
+}
+
+// A click lands where the element is: one scrolled just under the sticky
+// header would hit the header instead.
+async function clickCentred(page, selector) {
+  await page.waitForSelector(selector, { visible: true });
+  await page.$eval(selector, (el) => el.scrollIntoView({ block: 'center' }));
+  await click(page, selector);
 }
 
 async function go(page, route, ready) {
@@ -406,6 +427,7 @@ async function webhookDeliveries(page, phone, receiver, secret) {
   await page.$eval('#deliveries', (el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, 'desktop-webhooks');
   log(`redelivered ${first.event}: the receiver got it again with the same webhook-id`);
+  await redeliverPending(page, receiver, first);
 
   await phone.bringToFront();
   await go(phone, 'webhooks', '#webhooks-table');
@@ -421,6 +443,81 @@ async function webhookDeliveries(page, phone, receiver, secret) {
   await waitText(page, '#webhooks-table', 'No webhooks yet.');
   if (!(await page.$eval('#deliveries', (el) => el.hidden))) fail('the deleted webhook\'s deliveries are still shown');
   log('deleted the webhook');
+}
+
+// The server records a try just after its answer: refreshes until the
+// deliveries show `want`.
+async function refreshUntil(page, want) {
+  await until(async () => {
+    await clickCentred(page, '#deliveries-refresh');
+    await page.waitForFunction(() => !document.getElementById('deliveries-refresh').hasAttribute('aria-busy'));
+    return page.$eval('#deliveries-table', (el, w) => el.innerText.includes(w), want);
+  }, () => `the deliveries never showed ${want}`);
+}
+
+// The next page of deliveries the page loads shows the one `id` as failed
+// (the console offers Redeliver only on finished ones): as if the list were
+// older than the delivery's first try.
+async function staleDeliveries(page, id) {
+  const cdp = await page.createCDPSession();
+  const done = new Promise((resolve, reject) => {
+    cdp.once('Fetch.requestPaused', async (e) => {
+      try {
+        const { body, base64Encoded } = await cdp.send('Fetch.getResponseBody', { requestId: e.requestId });
+        const json = JSON.parse(base64Encoded ? Buffer.from(body, 'base64').toString() : body);
+        const d = json.data.find((x) => x.id === id);
+        if (!d) fail(`the deliveries listed lack ${id}`);
+        d.status = 'failed';
+        await cdp.send('Fetch.fulfillRequest', { requestId: e.requestId, responseCode: e.responseStatusCode,
+          responseHeaders: e.responseHeaders.filter((x) => x.name.toLowerCase() !== 'content-length'),
+          body: Buffer.from(JSON.stringify(json)).toString('base64') });
+        await cdp.send('Fetch.disable');
+        await cdp.detach();
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+  await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*/deliveries?*', requestStage: 'Response' }] });
+  return done;
+}
+
+// A delivery the receiver answers 500 stays pending, without a Redeliver
+// button. Asked to redeliver it all the same, from a list that showed it
+// failed, the server answers 409, and the console says what the server said.
+async function redeliverPending(page, receiver, first) {
+  receiver.down = true;
+  const before = receiver.got.length;
+  await clickCentred(page, `#deliveries-table tr[data-id="${first.id}"] button`);
+  await waitText(page, '#deliveries', 'queued again');
+  await receiver.waitFor('the redelivery answered 500', (g, i) => i >= before && g.headers['x-webhook-id'] === first.event);
+  await refreshUntil(page, 'HTTP 500');
+  const pending = await page.evaluate(() => {
+    const tr = [...document.querySelectorAll('#deliveries-table tbody tr[data-id]')].find((r) => r.innerText.includes('HTTP 500'));
+    return { id: tr.dataset.id, text: tr.innerText, button: Boolean(tr.querySelector('button')) };
+  });
+  if (!/pending/.test(pending.text)) fail(`the delivery answered 500 reads "${pending.text}", not pending`);
+  if (pending.button) fail('a pending delivery offers Redeliver');
+
+  const stale = staleDeliveries(page, pending.id);
+  await clickCentred(page, '#deliveries-refresh');
+  await stale;
+  const hook = await page.$eval('#webhooks-table tbody tr[data-id]', (tr) => tr.dataset.id);
+  const path = `/api/v1/webhooks/${hook}/deliveries/${pending.id}/redeliver`;
+  expected.push({ status: 409, path });
+  const answer = page.waitForResponse((res) => new URL(res.url()).pathname === path);
+  await clickCentred(page, `#deliveries-table tr[data-id="${pending.id}"] button`);
+  const res = await answer;
+  if (res.status() !== 409) fail(`redelivering a pending delivery was answered ${res.status()}`);
+  const { error } = await res.json();
+  await waitText(page, '#deliveries .alert-error', error.message);
+  log(`redelivering a pending delivery was refused 409; the console says "${error.message}"`);
+
+  const rows = await page.$$eval('#deliveries-table tbody tr[data-id]', (trs) => trs.length);
+  await refreshUntil(page, 'HTTP 500');
+  if (await page.$$eval('#deliveries-table tbody tr[data-id]', (trs) => trs.length) !== rows) fail('a refused redelivery made a delivery');
+  receiver.down = false;
 }
 
 // With the account's streams at their cap (SSE_MAX_PER_USER, 5), a new tab's

@@ -5,7 +5,10 @@
 // a second tab and sees the payment appear in the history open in the
 // first, has an admin approve the identity check, sends a transfer abroad
 // and sees it go from processing to completed live, sees the webhook's
-// deliveries answered 200, and fails on any console error or CSP violation.
+// deliveries answered 200 and a redelivery of a pending one refused 409,
+// sees its live stream recover from a cut whose reconnection is refused
+// (400, then 401) and from a hidden tab's pause, with seven more payments
+// to show, and fails on any console error or CSP violation.
 // `make test` installs node, chromium and the package (scripts/deps.sh test); a missing one fails this test, it
 // does not skip it. Screenshots land in tests/browser/screenshots/.
 
@@ -59,10 +62,12 @@ TEST_CASE("the console works in headless Chromium: register, sign in, link, pay,
   }
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("passed") != std::string::npos);
-  // What the browser did is in the database: one QR payment and one transfer.
-  CHECK(QueryInt(server, "SELECT count(*) FROM transactions WHERE type = 'qr_payment'") == 1);
+  // What the browser did is in the database: one QR payment and one
+  // transfer, and the seven QR payments the script made while its live
+  // stream was cut, refused and paused.
+  CHECK(QueryInt(server, "SELECT count(*) FROM transactions WHERE type = 'qr_payment'") == 8);
   CHECK(QueryInt(server, "SELECT count(*) FROM transactions WHERE type = 'remittance'") == 1);
-  CHECK(QueryInt(server, "SELECT count(*) FROM transactions WHERE status = 'completed'") == 2);
+  CHECK(QueryInt(server, "SELECT count(*) FROM transactions WHERE status = 'completed'") == 9);
   // The webhook delivered (its redelivery too) before the browser deleted it.
   CHECK(QueryInt(server, "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'") >= 3);
   CHECK(QueryInt(server, "SELECT count(*) FROM webhooks WHERE deleted_at IS NULL") == 0);

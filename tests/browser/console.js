@@ -19,13 +19,19 @@
 // lists deliveries that the receiver answered 200 (it checks their
 // signatures with the secret), redelivers one, sees a delivery the receiver
 // answered 500 stay pending, sees the console say why a redelivery of it is
-// refused 409, and deletes the webhook. It reads the docs page too, and
-// signs out, which must close the stream.
+// refused 409, and deletes the webhook. In a tab opened through a TCP relay
+// of its own, the script then cuts the tab's event stream and has the
+// browser's reconnection refused, 400 for an unknown last event id and 401
+// for an expired access cookie, and hides the tab for (a faked) two
+// minutes: each time the console must come back live by itself, show the
+// payment made while it was not, and show the next one live. It reads the
+// docs page too, and signs out, which must close the stream.
 //
 // Fails (exit 1) on any script error, console error, CSP violation, failed
 // request or unexpected HTTP error status, on a form control without a
 // label, or on a page wider than a 390 px phone screen. The event stream
-// cut off by sign-out or a closed tab (net::ERR_ABORTED) is not a failure.
+// cut off by sign-out or a closed tab (net::ERR_ABORTED), or by the relay
+// on purpose, is not a failure.
 // Screenshots at 1280x800 and 390x844 go to tests/browser/screenshots/
 // (git-ignored). tests/api/console_test.cpp runs it against the real binary.
 'use strict';
@@ -33,6 +39,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
+const net = require('net');
 const path = require('path');
 const { createRequire } = require('module');
 
@@ -50,6 +57,9 @@ const started = Date.now();
 
 const problems = [];
 const expected = [];  // [{status, path}] HTTP errors a step provokes on purpose
+// Event streams the relay cut, whose failure (and its console message) the
+// browser has yet to report.
+const cut = { failures: 0, messages: 0 };
 
 function log(msg) {
   console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
@@ -117,6 +127,86 @@ async function startReceiver() {
   return receiver;
 }
 
+// --- a relay: the server's port, through TCP connections this script can cut ---
+// A tab opened through it is the same server to the browser's cookies
+// (they are per host, not per port) and to the CSRF check (Origin matches
+// the Host the server is sent), so the console works there as it does at
+// BASE, and its event stream can be dropped as a network drops it. The
+// relay notes each event-stream request, and while `stale` is set it swaps
+// the Last-Event-ID a request carries for an id the server does not have,
+// as after the server was restored from a backup older than that event.
+async function startRelay(target) {
+  const { hostname, port } = new URL(target);
+  // {client, upstream, path, streaming}: the path of the last request the
+  // client sent, and whether the server answered it with a stream.
+  const links = new Set();
+  const relay = {
+    url: '',
+    asked: [],     // event-stream requests: {kind: EventSource or fetch, lastId, at}
+    stale: false,
+    // The event-stream requests since the nth, as "EventSource with an id, fetch, …".
+    since: (n) => relay.asked.slice(n).map((a) => `${a.kind}${a.lastId ? ' with an id' : ''}`).join(', '),
+  };
+  // Requests start a chunk of their own (the browser waits for each answer)
+  // and have no body when they are a GET of the stream.
+  function pass(link, chunk) {
+    const text = chunk.toString('latin1');
+    const line = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r\n/.exec(text);
+    if (!line) return chunk;
+    link.path = new URL(line[1], 'http://relay').pathname;
+    if (link.path !== STREAM) return chunk;
+    const id = /^Last-Event-ID: *([^\r]*)\r$/im.exec(text);
+    relay.asked.push({ kind: /^Accept: *text\/event-stream/im.test(text) ? 'EventSource' : 'fetch', lastId: id ? id[1] : '',
+      at: Date.now() });
+    if (!id || !relay.stale) return chunk;
+    const unknown = id[1].replace(/_.*/, (rest) => `_${'0'.repeat(rest.length - 1)}`);
+    return Buffer.from(text.replace(id[0], id[0].replace(id[1], unknown)), 'latin1');
+  }
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    const link = { client, upstream, path: '', streaming: false };
+    links.add(link);
+    client.on('data', (chunk) => upstream.write(pass(link, chunk)));
+    upstream.on('data', (chunk) => {
+      // A stream's answer never ends: after its status line, all is events.
+      const status = /^HTTP\/1\.[01] (\d{3}) /.exec(chunk.toString('latin1', 0, 16));
+      if (status) link.streaming = link.path === STREAM && status[1] === '200';
+      client.write(chunk);
+    });
+    const end = () => {
+      links.delete(link);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of [client, upstream]) {
+      s.on('error', end);
+      s.on('close', end);
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  relay.url = `http://127.0.0.1:${server.address().port}`;
+  const streamLinks = () => [...links].filter((l) => l.streaming);
+  // Event streams open through the relay now, as the server sees them.
+  relay.streams = () => streamLinks().length;
+  // Resets every event stream's connection; returns how many there were.
+  relay.cutStreams = () => {
+    const cut = streamLinks();
+    for (const l of cut) {
+      l.client.resetAndDestroy();
+      l.upstream.destroy();
+    }
+    return cut.length;
+  };
+  relay.close = () => {
+    for (const l of links) {
+      l.client.destroy();
+      l.upstream.destroy();
+    }
+    server.close();
+  };
+  return relay;
+}
+
 // --- watching a page ---
 const STREAM = '/api/v1/events';
 const streams = new Map();  // page name -> event-stream requests not yet ended
@@ -144,6 +234,10 @@ function watch(page, name) {
     if (msg.type() !== 'error') return;
     // Network statuses are judged by the response handler below.
     if (/^Failed to load resource: the server responded with a status of/.test(msg.text())) return;
+    if (cut.messages > 0 && /^Failed to load resource: net::ERR_CONNECTION_RESET/.test(msg.text())) {
+      cut.messages -= 1;
+      return;
+    }
     problems.push(`${name}: console error: ${msg.text()}`);
   });
   page.on('requestfailed', (req) => {
@@ -152,6 +246,10 @@ function watch(page, name) {
     // closed tab, leaving the page) aborts it.
     const aborted = req.failure() && req.failure().errorText === 'net::ERR_ABORTED';
     if (aborted && new URL(req.url()).pathname === STREAM) return;
+    if (cut.failures > 0 && isStream(req)) {
+      cut.failures -= 1;
+      return;
+    }
     // DevTools reports a fetch answered 204 (a DELETE) as aborted after its response.
     if (aborted && req.response() && req.response().status() === 204) return;
     problems.push(`${name}: request failed: ${req.method()} ${req.url()} ${req.failure() && req.failure().errorText}`);
@@ -380,13 +478,14 @@ async function openLiveHistory(page) {
 
 // Waits until the row of payee reads the last of statuses, then checks that
 // it read each of them in turn, that the page was not reloaded, and that the
-// live region said so.
+// live region said so. Rows are matched by their text with its spaces made
+// plain: money has a no-break space after the currency.
 async function seeLive(page, payee, statuses, said) {
   const final = statuses[statuses.length - 1];
   await page.waitForFunction((p, s) => [...document.querySelectorAll('#history-table tbody tr[data-id]')]
-    .some((tr) => tr.innerText.includes(p) && tr.querySelector('.tx-status').textContent === s), { polling: 50 }, payee, final);
+    .some((tr) => tr.innerText.replace(/\s+/g, ' ').includes(p) && tr.querySelector('.tx-status').textContent === s), { polling: 50 }, payee, final);
   const { seen, same } = await page.evaluate((p) => {
-    const row = [...document.querySelectorAll('#history-table tbody tr[data-id]')].find((tr) => tr.innerText.includes(p));
+    const row = [...document.querySelectorAll('#history-table tbody tr[data-id]')].find((tr) => tr.innerText.replace(/\s+/g, ' ').includes(p));
     const prefix = `${row.dataset.id} `;
     return { seen: window.__seen.filter((x) => x.startsWith(prefix)).map((x) => x.slice(prefix.length)), same: window.__sameDocument };
   }, payee);
@@ -511,7 +610,11 @@ async function redeliverPending(page, receiver, first) {
   const res = await answer;
   if (res.status() !== 409) fail(`redelivering a pending delivery was answered ${res.status()}`);
   const { error } = await res.json();
-  await waitText(page, '#deliveries .alert-error', error.message);
+  try {
+    await waitText(page, '#deliveries .alert-error', error.message);
+  } catch (err) {
+    fail(`refused 409, the deliveries panel does not say "${error.message}"`);
+  }
   log(`redelivering a pending delivery was refused 409; the console says "${error.message}"`);
 
   const rows = await page.$$eval('#deliveries-table tbody tr[data-id]', (trs) => trs.length);
@@ -620,6 +723,172 @@ async function sendAbroad(page) {
   log('sent a transfer abroad');
 }
 
+// Installed in a tab before its scripts run: window.__advance(ms) runs the
+// timers due within ms at once, as if that much time had passed, so that
+// the script need not wait out the console's minutes.
+function fakeClock() {
+  const realSet = window.setTimeout.bind(window);
+  const realClear = window.clearTimeout.bind(window);
+  const pending = new Map();  // timer id -> {due, run}
+  window.setTimeout = (fn, ms = 0, ...args) => {
+    if (typeof fn !== 'function') return realSet(fn, ms, ...args);
+    const run = () => {
+      pending.delete(id);
+      fn(...args);
+    };
+    const id = realSet(run, ms);
+    pending.set(id, { due: Date.now() + Number(ms), run });
+    return id;
+  };
+  window.clearTimeout = (id) => {
+    pending.delete(id);
+    realClear(id);
+  };
+  window.__advance = (ms) => {
+    const horizon = Date.now() + ms;
+    const due = [...pending].filter(([, t]) => t.due <= horizon).sort(([, a], [, b]) => a.due - b.due);
+    for (const [id, t] of due) {
+      realClear(id);
+      t.run();
+    }
+    return due.length;
+  };
+}
+
+// The live indicator's states from now on, without repeats, in window.__states.
+async function noteStates(tab) {
+  await tab.evaluate(() => {
+    const el = document.getElementById('live-status');
+    window.__states = [el.dataset.state];
+    if (window.__statesObserved) return;
+    window.__statesObserved = true;
+    new MutationObserver(() => {
+      if (window.__states[window.__states.length - 1] !== el.dataset.state) window.__states.push(el.dataset.state);
+    }).observe(el, { attributes: true, attributeFilter: ['data-state'] });
+  });
+}
+
+// Polls rather than waits for frames: a hidden tab draws none.
+async function waitState(tab, want, what) {
+  try {
+    await tab.waitForFunction((w) => {
+      const s = window.__states;
+      return s[s.length - 1] === w;
+    }, { polling: 100, timeout: 15000 }, want);
+  } catch (err) {
+    fail(`${what}: the live indicator went ${await tab.evaluate(() => window.__states.join(' → '))}, never ${want}`);
+  }
+  return tab.evaluate(() => window.__states.map((s) => s[0].toUpperCase() + s.slice(1)).join(' → '));
+}
+
+async function refusedAs(status, what) {
+  await until(() => !expected.some((e) => e.status === status && e.path === STREAM),
+    () => `${what}: the stream was not refused ${status} twice (by the browser's request and the console's probe)`);
+}
+
+// The stream cut, then refused, and hidden, in a tab opened through the
+// relay with the history open: each time the console recovers by itself,
+// the history misses nothing that happened meanwhile, and the next payment
+// shows live. The person pays by QR through the API, a new amount each time.
+async function liveRecovers(context, front, relay, email, merchantId) {
+  const { accessToken } = await apiCall('POST', '/api/v1/auth/login', { email, password: PASSWORD });
+  let nok = 10;
+  const pay = async () => {
+    nok += 1;
+    await apiCall('POST', '/api/v1/transactions/qr-payment', { merchantId, amount: nok }, accessToken);
+    return { row: `-NOK ${nok}.00`, said: `Payment to Fjord Bakery completed (NOK ${nok}.00)` };
+  };
+  const payLive = async () => {
+    const p = await pay();
+    await seeLive(tab, p.row, ['completed'], p.said);
+  };
+  const drop = () => {
+    const n = relay.cutStreams();
+    if (n !== 1) fail(`the relay carried ${n} event streams, not the one of the relayed tab`);
+    cut.failures += 1;
+    cut.messages += 1;
+  };
+
+  // The first tab shows a page that loads nothing on events, so that only
+  // the relayed tab meets the expired access cookie below.
+  await go(front, 'security', '#sessions-table');
+  const tab = await openPage(context, 'relayed tab');
+  await tab.evaluateOnNewDocument(fakeClock);
+  const refreshes = [];
+  tab.on('request', (req) => { if (new URL(req.url()).pathname === '/api/v1/auth/refresh') refreshes.push(req.method()); });
+  // Another origin to the browser (the port differs): signed out until signed in here.
+  await tab.goto(`${relay.url}/`);
+  await fill(tab, '#signin-form [name=email]', email);
+  await fill(tab, '#signin-form [name=password]', PASSWORD);
+  await click(tab, '#signin-form button[type=submit]');
+  await waitText(tab, '#view-title', 'Welcome, Ada');
+  await openLiveHistory(tab);
+  await payLive();  // now the browser has an event id to resume from
+
+  // Dropped, then refused when the browser asks again with the last event
+  // id: the console asks why (the same request, as fetch), reopens at once
+  // without the id, and reloads the history, which shows the payment made
+  // meanwhile; the next one comes live.
+  const refusedThenLive = async (status, what) => {
+    await noteStates(tab);
+    const n = relay.asked.length;
+    expected.push({ status, path: STREAM }, { status, path: STREAM });
+    drop();
+    const missed = await pay();
+    const went = await waitState(tab, 'live', what);
+    await refusedAs(status, what);
+    const asked = relay.asked.slice(n);
+    if (relay.since(n) !== 'EventSource with an id, fetch with an id, EventSource') {
+      fail(`${what}, the tab asked for the stream: ${relay.since(n)}`);
+    }
+    // The back-off's shortest wait is 4 s.
+    const waited = asked[2].at - asked[1].at;
+    if (waited > 3000) fail(`${what}, the tab reopened its stream after ${waited} ms, not at once`);
+    await waitText(tab, '#history-table', missed.row);
+    await payLive();
+    return went;
+  };
+
+  relay.stale = true;
+  let went = await refusedThenLive(400, 'with its last event id unknown to the server');
+  relay.stale = false;
+  log(`a stream dropped, and its last event id refused 400: ${went}; the payment made meanwhile shown`);
+
+  refreshes.length = 0;
+  const cdp = await tab.createCDPSession();
+  // By domain and path: the cookie was last set through the relay's port.
+  await cdp.send('Network.deleteCookies', { name: 'access_token', domain: new URL(BASE).hostname, path: '/' });
+  await cdp.detach();
+  went = await refusedThenLive(401, 'with its access cookie expired');
+  if (refreshes.length !== 1) fail(`the stream refused 401 cost ${refreshes.length} refreshes, not one`);
+  log(`a stream dropped with the access cookie expired, refused 401: ${went}, after one refresh; the payment made meanwhile shown`);
+
+  // Hidden behind another tab for two minutes: the stream is given back,
+  // and opened again when the tab is shown.
+  await noteStates(tab);
+  const n = relay.asked.length;
+  await front.bringToFront();
+  await tab.waitForFunction(() => document.hidden, { polling: 100 });
+  await tab.evaluate(() => window.__advance(120000));
+  await waitState(tab, 'paused', 'hidden for two minutes');
+  const said = await tab.$eval('#live-status', (el) => el.textContent);
+  if (!said.includes('Paused')) fail(`hidden for two minutes, the live indicator reads "${said}"`);
+  await until(() => relay.streams() === 0 && streams.get('relayed tab').size === 0,
+    () => `hidden for two minutes, the tab still holds ${relay.streams()} event stream(s)`);
+  const missed = await pay();
+  await tab.bringToFront();
+  went = await waitState(tab, 'live', 'shown again');
+  if (relay.since(n) !== 'EventSource') fail(`hidden, then shown, the tab asked for the stream: ${relay.since(n)}`);
+  if (relay.streams() !== 1) fail(`shown again, the tab holds ${relay.streams()} event streams`);
+  await waitText(tab, '#history-table', missed.row);
+  await payLive();
+  await checkPage(tab, 'relayed history');
+  await shot(tab, 'desktop-history-recovered');
+  await tab.close();
+  await front.bringToFront();
+  log(`hidden for two minutes, the tab gave its stream back: ${went}; shown again, the payment made meanwhile is there`);
+}
+
 // An access cookie gone (as after its 15 minutes): the overview's four
 // requests meet 401, one refresh renews the session, all four are retried.
 async function expiredAccess(page) {
@@ -701,6 +970,7 @@ async function main() {
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--lang=en-GB'],
   });
   const receiver = await startReceiver();
+  const relay = await startRelay(BASE);
   try {
     const page = await openPage(browser.defaultBrowserContext(), 'console');
     await registerAndSignIn(page, email);
@@ -749,6 +1019,7 @@ async function main() {
     await checkPage(page, 'overview');
     await shot(page, 'desktop-overview');
     await security(page);
+    await liveRecovers(context, page, relay, email, merchantId);
     await expiredAccess(page);
     await phoneViews(page);
     await click(page, '#sign-out');
@@ -763,6 +1034,7 @@ async function main() {
   } finally {
     await browser.close();
     receiver.close();
+    relay.close();
   }
   if (expected.length) problems.push(`expected errors that never came: ${JSON.stringify(expected)}`);
   if (problems.length) fail(`problems:\n  ${problems.join('\n  ')}`);

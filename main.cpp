@@ -32,6 +32,7 @@
 #include "events/webhook_delivery.h"
 #include "events/webhooks.h"
 #include "http/client_ip.h"
+#include "http/metrics_server.h"
 #include "http/server.h"
 #include "http/webhook_client.h"
 #include "mail/mailer.h"
@@ -84,7 +85,10 @@ int Fail(const std::string& line) {
 
 Result<Config> LoadConfig(const Args& args) {
   auto cfg = cairn::LoadConfig(args.settings, cairn::ProcessEnv());
-  if (cfg.ok()) cairn::log::SetThreshold(cfg->log_level);
+  if (cfg.ok()) {
+    cairn::log::SetThreshold(cfg->log_level);
+    cairn::log::SetFormat(cfg->log_format);
+  }
   return cfg;
 }
 
@@ -260,6 +264,7 @@ struct Integration {
 };
 
 int Serve(const Args& args) {
+  const int64_t started_unix = cairn::UnixSeconds(cairn::SystemClock::Get().Now());
   auto cfg = LoadConfig(args);
   if (!cfg.ok()) return Fail(cfg.status().message());
 
@@ -326,6 +331,21 @@ int Serve(const Args& args) {
   cairn::http::Server server(cfg.value(), deps);
   st = server.Bind();
   if (!st.ok()) return Fail(st.message());
+  std::unique_ptr<cairn::http::MetricsServer> metrics;
+  if (cfg->metrics_port != 0) {
+    cairn::http::MetricsSources sources;
+    sources.requests = &server.request_metrics();
+    sources.audit = &identity->audit;
+    sources.dispatcher = &integration->dispatcher;
+    sources.deliverer = &integration->deliverer;
+    sources.streams = &integration->streams;
+    sources.db = db.value().get();
+    sources.started_unix = started_unix;
+    metrics = std::make_unique<cairn::http::MetricsServer>(sources);
+    st = metrics->Bind(cfg->metrics_host, cfg->metrics_port);
+    if (!st.ok()) return Fail(st.message());
+    metrics->Start();
+  }
 
   std::atomic<bool> finished{false};
   std::thread signal_thread([&server, &stop_signals, &finished, timeout = cfg->shutdown_timeout_s] {
@@ -347,6 +367,7 @@ int Serve(const Args& args) {
   finished.store(true);
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  metrics.reset();  // reads what is torn down below
   db.value()->SetEventListener(nullptr);  // the settlement worker still commits
   integration.reset();  // finishes webhook tries in progress (each bounded)
   payments.reset();

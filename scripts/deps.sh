@@ -101,6 +101,25 @@ EOF
   rm -rf "$tmp"
 }
 
+# promtool, Prometheus' linter for the /metrics test, from Debian's prometheus
+# package. The package is unpacked into the git-ignored third_party/, not
+# installed: installing it would add a Prometheus server and its service.
+fetch_promtool() {
+  local dir=third_party/promtool
+  [ -x "$dir/usr/bin/promtool" ] && return
+  apt_update_once
+  echo "deps: fetching promtool (Debian's prometheus package, unpacked only)" >&2
+  local tmp
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"  # apt's download sandbox user must be able to write here
+  (cd "$tmp" && apt-get download -qq prometheus >/dev/null 2>&1) || {
+    echo "deps: apt-get download prometheus failed" >&2; rm -rf "$tmp"; exit 1; }
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/root"
+  mkdir -p "$dir/usr/bin"
+  cp "$tmp/root/usr/bin/promtool" "$dir/usr/bin/promtool"
+  rm -rf "$tmp"
+}
+
 # Node.js runs the Express benchmark peer and the JWT and OpenAPI interop checks, never the server. A machine that already has node and npm (from any source) keeps them;
 # otherwise Debian's packages provide both.
 node_pkgs() { command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm; }
@@ -130,7 +149,8 @@ interop_modules() {
 
 case "$want" in
   build) install_pkgs "${build_pkgs[@]}"; fetch_httplib ;;
-  test) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" $(node_pkgs); fetch_httplib; interop_modules ;;
+  test) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" $(node_pkgs); fetch_httplib; fetch_promtool
+        interop_modules ;;
   bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs) $(node_header_pkgs); fetch_httplib ;;
   *) echo "usage: scripts/deps.sh [build|test|bench]" >&2; exit 2 ;;
 esac

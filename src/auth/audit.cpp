@@ -26,7 +26,20 @@ Status AuditLog::RecordIn(SQLite::Database& conn, const AuditEvent& event) {
   return store::InsertAudit(conn, ToRow(event));
 }
 
+std::map<std::pair<std::string, std::string>, uint64_t> AuditLog::Counts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
 void AuditLog::Record(const AuditEvent& event, SQLite::Database* conn) {
+  {
+    std::string reason;
+    for (const auto& [k, v] : event.details) {
+      if (k == "reason") reason = v;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counts_[{event.action, reason}];  // actions and reasons are the code's own words
+  }
   Status st = Status::Ok();
   if (conn != nullptr) {
     st = store::InsertAudit(*conn, ToRow(event));

@@ -9,6 +9,9 @@
 //
 // Thread-safe.
 
+#include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,11 +43,20 @@ class AuditLog {
   // event and the change commit together.
   Status RecordIn(SQLite::Database& conn, const AuditEvent& event);
 
+  // How many events Record() has seen since start, by action and the
+  // "reason" detail ("" when none), for GET /metrics: sign-ins, their
+  // failures, lockouts, refresh-token reuse, password resets. Counted when
+  // they happen, even if writing the row failed. RecordIn's events belong
+  // to transactions that may still roll back, so they are not counted.
+  std::map<std::pair<std::string, std::string>, uint64_t> Counts() const;
+
  private:
   store::AuditRow ToRow(const AuditEvent& event) const;
 
   store::Database& db_;
   const Clock& clock_;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> counts_;  // guarded by mu_
 };
 
 }  // namespace cairn::auth

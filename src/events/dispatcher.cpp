@@ -6,6 +6,11 @@ Dispatcher::Dispatcher(store::Database& db, const Clock& clock, std::vector<Even
                        AfterCommit after_commit)
     : db_(db), clock_(clock), sinks_(std::move(sinks)), after_commit_(std::move(after_commit)) {}
 
+std::map<std::string, uint64_t> Dispatcher::Counts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
 Result<int> Dispatcher::DispatchPending(size_t limit) {
   std::vector<store::EventRow> handed_on;
   {
@@ -37,6 +42,10 @@ Result<int> Dispatcher::DispatchPending(size_t limit) {
     } catch (const std::exception& ex) {
       return store::FromSqliteError(ex, "dispatch events");
     }
+  }
+  if (!handed_on.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const store::EventRow& e : handed_on) ++counts_[e.type];
   }
   if (!handed_on.empty() && after_commit_) after_commit_(handed_on);
   return static_cast<int>(handed_on.size());

@@ -11,6 +11,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "store/database.h"
@@ -41,11 +44,17 @@ class Dispatcher {
   // Dispatches up to `limit` pending events; returns how many.
   Result<int> DispatchPending(size_t limit);
 
+  // Events dispatched since start, by type (GET /metrics): the domain's
+  // record of what happened, so transaction.completed counts payments.
+  std::map<std::string, uint64_t> Counts() const;
+
  private:
   store::Database& db_;
   const Clock& clock_;
   const std::vector<EventSink*> sinks_;
   const AfterCommit after_commit_;
+  mutable std::mutex mu_;
+  std::map<std::string, uint64_t> counts_;  // guarded by mu_
 };
 
 }  // namespace cairn::events

@@ -142,6 +142,12 @@ Result<std::vector<store::ClaimedDelivery>> WebhookDeliverer::Exchange(
       claimed = std::move(c.value());
     }
     tx.Commit();
+    for (const Finished& f : done) {
+      std::atomic<uint64_t>& n = f.status == "delivered" ? tries_delivered_
+                                 : f.status == "failed"  ? tries_failed_
+                                                         : tries_retrying_;
+      n.fetch_add(1, std::memory_order_relaxed);
+    }
     return claimed;
   } catch (const std::exception& e) {
     return store::FromSqliteError(e, "webhook queue");
@@ -172,6 +178,14 @@ void WebhookDeliverer::Work() {
     finished_.push_back(std::move(f));
     coordinator_wake_.notify_all();
   }
+}
+
+WebhookDeliverer::Stats WebhookDeliverer::stats() const {
+  Stats s;
+  s.delivered = tries_delivered_.load(std::memory_order_relaxed);
+  s.retrying = tries_retrying_.load(std::memory_order_relaxed);
+  s.failed = tries_failed_.load(std::memory_order_relaxed);
+  return s;
 }
 
 WebhookDeliverer::Finished WebhookDeliverer::Attempt(const store::ClaimedDelivery& c) {

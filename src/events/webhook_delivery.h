@@ -25,6 +25,7 @@
 // bounded by the total timeout); a try cut short by a crash is taken again
 // after its hold expires.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -97,6 +98,14 @@ class WebhookDeliverer {
   // New deliveries may be due: look now rather than at the next poll.
   void Wake();
 
+  // Tries recorded since start, by what they led to (GET /metrics).
+  struct Stats {
+    uint64_t delivered = 0;  // answered 2xx
+    uint64_t retrying = 0;   // failed, another try scheduled
+    uint64_t failed = 0;     // failed for good: retries spent, or expired
+  };
+  Stats stats() const;
+
  private:
   struct Job {
     store::ClaimedDelivery claimed;
@@ -135,6 +144,9 @@ class WebhookDeliverer {
   std::map<std::string, int> in_flight_;  // per webhook, queued or sending; guarded by mu_
   int in_flight_total_ = 0;              // guarded by mu_
   std::mt19937_64 rng_;                  // guarded by mu_
+  std::atomic<uint64_t> tries_delivered_{0};
+  std::atomic<uint64_t> tries_retrying_{0};
+  std::atomic<uint64_t> tries_failed_{0};
 
   std::vector<std::thread> workers_;  // last: they start once the members above exist
   std::thread coordinator_;

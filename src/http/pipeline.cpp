@@ -128,7 +128,8 @@ Pipeline::Pipeline(const Router& router, CorsPolicy cors, size_t max_body_bytes,
       max_body_bytes_(max_body_bytes),
       clock_(clock),
       credentials_(std::move(credentials)),
-      rate_(std::move(rate)) {}
+      rate_(std::move(rate)),
+      metrics_(router) {}
 
 void Pipeline::Install(httplib::Server& server) {
   server.set_pre_routing_handler(
@@ -341,7 +342,7 @@ Result<auth::Principal> Pipeline::Authenticate(const httplib::Request& req) cons
 }
 
 bool Pipeline::Admit(const httplib::Request& req, httplib::Response& res, RateClass rate_class,
-                     const auth::Principal* who) const {
+                     const auth::Principal* who) {
   if (rate_.limiter == nullptr || rate_class == RateClass::kNever) return true;
   const ratelimit::RuleTable& rules = rate_.rules;
   std::string keys[2];
@@ -391,6 +392,7 @@ bool Pipeline::Admit(const httplib::Request& req, httplib::Response& res, RateCl
   res.set_header("RateLimit", "\"" + name + "\";r=" + std::to_string(d.remaining) +
                                   ";t=" + std::to_string(d.reset_s));
   if (d.allowed) return true;
+  metrics_.RateLimited(name);
   if (d.first_refusal) {
     // Once per episode, not per refused request: a flood must not flood
     // the log too.
@@ -475,6 +477,7 @@ void Pipeline::Log(const httplib::Request& req, const httplib::Response& res) {
       .Str("ip", req.remote_addr);
   if (st.route != nullptr) line.Str("route", st.route->path);
   line.Emit();
+  metrics_.Observe(st.route, res.status, micros);
   st = RequestState{};
 }
 

@@ -38,6 +38,7 @@
 #include "http/client_ip.h"
 #include "http/cors.h"
 #include "http/httplib_config.h"
+#include "http/request_metrics.h"
 #include "http/router.h"
 #include "ratelimit/limiter.h"
 #include "ratelimit/rules.h"
@@ -73,6 +74,9 @@ class Pipeline {
   // Installs the hooks and catch-all handlers on server.
   void Install(httplib::Server& server);
 
+  // What was counted of the requests so far (GET /metrics).
+  const RequestMetrics& metrics() const { return metrics_; }
+
   httplib::Server::HandlerResponse PreRouting(const httplib::Request& req, httplib::Response& res);
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   void PostRouting(const httplib::Request& req, httplib::Response& res);
@@ -89,7 +93,7 @@ class Pipeline {
   // false (with the 429 written) when it must not proceed. who is null for
   // an anonymous caller, including one whose credentials failed.
   bool Admit(const httplib::Request& req, httplib::Response& res, RateClass rate_class,
-             const auth::Principal* who) const;
+             const auth::Principal* who);
 
   const Router& router_;
   const CorsPolicy cors_;
@@ -97,6 +101,7 @@ class Pipeline {
   const Clock& clock_;
   const Credentials credentials_;
   const RateLimiting rate_;
+  RequestMetrics metrics_;
 };
 
 // True if the Content-Type names JSON (application/json or a +json type),

@@ -53,6 +53,9 @@ class Server {
   // Thread-safe; idempotent.
   void Stop();
 
+  // What the request pipeline has counted (GET /metrics).
+  const RequestMetrics& request_metrics() const { return pipeline_->metrics(); }
+
  private:
   const Config& config_;
   AppDeps deps_;

@@ -1,5 +1,7 @@
 #include "store/database.h"
 
+#include <sys/stat.h>
+
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
@@ -241,6 +243,22 @@ void Database::EventsCommitted() {
   if (on_events_committed_) on_events_committed_();
 }
 
+Database::WriterStats Database::writer_stats() const {
+  WriterStats s;
+  s.waits = writer_waits_.load(std::memory_order_relaxed);
+  s.wait_micros = writer_wait_micros_.load(std::memory_order_relaxed);
+  s.timeouts = writer_timeouts_.load(std::memory_order_relaxed);
+  return s;
+}
+
+Database::FileSizes Database::file_sizes() const {
+  auto size_of = [](const std::string& path) -> int64_t {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+  };
+  return {size_of(opts_.path), size_of(opts_.path + "-wal")};
+}
+
 void NoteEventWritten(SQLite::Database& db) {
   if (PooledState* state = StateOf(db)) state->events_written = true;
 }
@@ -259,7 +277,18 @@ std::unique_lock<std::timed_mutex> WriteTransaction::LockWriter(SQLite::Database
   PooledState* state = StateOf(db);
   if (state == nullptr) return {};
   std::unique_lock<std::timed_mutex> lock(*state->writer, std::defer_lock);
-  if (!lock.try_lock_for(std::chrono::milliseconds(state->busy_timeout_ms))) {
+  if (lock.try_lock()) return lock;
+  Database& owner = *state->owner;
+  auto started = std::chrono::steady_clock::now();
+  bool got = lock.try_lock_for(std::chrono::milliseconds(state->busy_timeout_ms));
+  owner.writer_waits_.fetch_add(1, std::memory_order_relaxed);
+  owner.writer_wait_micros_.fetch_add(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                            started)
+          .count(),
+      std::memory_order_relaxed);
+  if (!got) {
+    owner.writer_timeouts_.fetch_add(1, std::memory_order_relaxed);
     // What SQLite reports when its own lock stays taken: the same 503.
     throw SQLite::Exception("the writer lock stayed taken", SQLITE_BUSY);
   }

@@ -17,6 +17,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -82,6 +83,21 @@ class Database {
   // use (set it empty before what it calls goes away).
   void SetEventListener(std::function<void()> on_events_committed);
 
+  // Contention for the writer lock since the pool opened (GET /metrics).
+  struct WriterStats {
+    uint64_t waits = 0;        // transactions that found the lock taken
+    int64_t wait_micros = 0;   // the time they waited, in all
+    uint64_t timeouts = 0;     // waits that ran out (answered 503)
+  };
+  WriterStats writer_stats() const;
+
+  // The database file's size and its WAL's, in bytes (0 when absent).
+  struct FileSizes {
+    int64_t database = 0;
+    int64_t wal = 0;
+  };
+  FileSizes file_sizes() const;
+
  private:
   friend class WriteTransaction;
   explicit Database(DatabaseOptions opts) : opts_(std::move(opts)) {}
@@ -95,6 +111,9 @@ class Database {
   std::vector<sqlite3*> handles_;  // every connection's, for their statement caches
   // Held by a WriteTransaction on any of the pool's connections.
   std::timed_mutex writer_;
+  std::atomic<uint64_t> writer_waits_{0};
+  std::atomic<int64_t> writer_wait_micros_{0};
+  std::atomic<uint64_t> writer_timeouts_{0};
   std::mutex listener_mu_;
   std::function<void()> on_events_committed_;  // guarded by listener_mu_
 };

@@ -231,6 +231,16 @@ Result<std::vector<AttemptRow>> AttemptsOf(SQLite::Database& db,
   }
 }
 
+Result<int64_t> CountPendingDeliveries(SQLite::Database& db) {
+  try {
+    Query q(db, "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'");
+    q->executeStep();
+    return q->getColumn(0).getInt64();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e, "count pending webhook deliveries");
+  }
+}
+
 Result<bool> HasDueDeliveries(SQLite::Database& db, int64_t now_ms) {
   try {
     Query q(db,

@@ -75,6 +75,9 @@ Result<DeliveryRow> FindDelivery(SQLite::Database& db, const std::string& user_i
 Result<std::vector<DeliveryRow>> ListDeliveries(SQLite::Database& db,
                                                 const std::string& webhook_id,
                                                 const ListSpec& spec, ListResult* result);
+// Deliveries waiting for a (first or next) try, in all: the queue's depth.
+Result<int64_t> CountPendingDeliveries(SQLite::Database& db);
+
 // The tries of each delivery, in order, for a page of deliveries.
 Result<std::vector<AttemptRow>> AttemptsOf(SQLite::Database& db,
                                            const std::vector<std::string>& delivery_ids);

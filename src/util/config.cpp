@@ -168,6 +168,10 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
     }
     return Status::Ok();
   }
+  if (name == "LOG_FORMAT") {
+    if (!log::ParseFormat(value, &cfg->log_format)) return Bad(name, value, "must be json or text");
+    return Status::Ok();
+  }
   if (name == "CORS_ORIGINS" || name == "FRONTEND_URL" || name == "CLIENT_URL") {
     if (name == "FRONTEND_URL") {
       cfg->frontend_url = value;
@@ -296,6 +300,12 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
   if (name == "SSE_MAX_CLIENTS") return IntSetting(name, value, 0, 1023, &cfg->sse_max_clients);
   if (name == "SSE_MAX_PER_USER") return IntSetting(name, value, 1, 100, &cfg->sse_max_per_user);
   if (name == "SSE_HEARTBEAT_S") return IntSetting(name, value, 1, 300, &cfg->sse_heartbeat_s);
+  if (name == "METRICS_PORT") return IntSetting(name, value, 0, 65535, &cfg->metrics_port);
+  if (name == "METRICS_HOST") {
+    if (value.empty()) return Bad(name, value, "must not be empty");
+    cfg->metrics_host = value;
+    return Status::Ok();
+  }
   if (name == "CAIRN_CONFIG") return Status::Ok();  // consumed by LoadConfig
   return Status::Internal("setting " + name + " has no parser");
 }
@@ -323,6 +333,8 @@ const std::vector<SettingInfo>& Settings() {
        "lost on power loss (never corrupted)"},
       {"SQLITE_BUSY_TIMEOUT_MS", "5000", "how long a writer waits for the database lock"},
       {"LOG_LEVEL", "info", "debug, info, warn or error"},
+      {"LOG_FORMAT", "json",
+       "json (one object a line, for machines) or text (key=value, for a terminal)"},
       {"CORS_ORIGINS", kDefaultOrigins, "comma-separated origins allowed by CORS"},
       {"FRONTEND_URL", "", "one more allowed origin"},
       {"CLIENT_URL", "", "one more allowed origin"},
@@ -384,6 +396,10 @@ const std::vector<SettingInfo>& Settings() {
        "WORKER_THREADS; must be below WORKER_THREADS"},
       {"SSE_MAX_PER_USER", "5", "event streams one account may hold open at once"},
       {"SSE_HEARTBEAT_S", "15", "seconds between heartbeat comments on an idle event stream"},
+      {"METRICS_PORT", "0",
+       "port for GET /metrics (Prometheus text format) on its own listener; 0 turns it off"},
+      {"METRICS_HOST", "127.0.0.1",
+       "address the metrics listener binds; keep it private (loopback or an internal network)"},
       {"CAIRN_CONFIG", "", "optional config file of KEY=VALUE lines (--config)"},
   };
   return kSettings;

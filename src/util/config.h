@@ -30,6 +30,7 @@ struct Config {
   bool sqlite_synchronous_full = true;  // false: NORMAL
   int sqlite_busy_timeout_ms = 5000;
   log::Level log_level = log::Level::kInfo;
+  log::Format log_format = log::Format::kJson;
   // Allowed CORS origins: CORS_ORIGINS plus FRONTEND_URL and CLIENT_URL.
   std::vector<std::string> cors_origins;
   // HTTP worker threads. cpp-httplib keeps a worker for each open keep-alive
@@ -85,6 +86,9 @@ struct Config {
   int sse_max_clients = 0;
   int sse_max_per_user = 5;
   int sse_heartbeat_s = 15;
+  // GET /metrics listens on its own port, off (0) unless set.
+  int metrics_port = 0;
+  std::string metrics_host = "127.0.0.1";
 };
 
 // One setting, for the loader and for --help and the README.

@@ -18,6 +18,7 @@ namespace {
 
 std::atomic<int> g_threshold{static_cast<int>(Level::kInfo)};
 std::atomic<int> g_fd{1};
+std::atomic<bool> g_text{false};
 
 constexpr size_t kBufferLimit = 64 * 1024;
 
@@ -63,7 +64,31 @@ const char* LevelName(Level l) {
   return "info";
 }
 
+// A text-format value goes out bare only when it cannot be misread: printable
+// ASCII without space, quote, backslash or '='.
+bool Bare(std::string_view v) {
+  if (v.empty()) return false;
+  for (char ch : v) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '=') return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool ParseFormat(std::string_view s, Format* out) {
+  if (s == "json") {
+    *out = Format::kJson;
+  } else if (s == "text") {
+    *out = Format::kText;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void SetFormat(Format format) { g_text.store(format == Format::kText); }
 
 bool ParseLevel(std::string_view s, Level* out) {
   for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
@@ -81,7 +106,8 @@ bool Enabled(Level level) {
 }
 void SetOutputFd(int fd) { g_fd.store(fd); }
 
-Line::Line(Level level, std::string_view event) : enabled_(Enabled(level)), level_(level) {
+Line::Line(Level level, std::string_view event)
+    : enabled_(Enabled(level)), text_(g_text.load(std::memory_order_relaxed)), level_(level) {
   if (!enabled_) return;
   buf_.reserve(256);
   // Milliseconds matter when reading request lines side by side.
@@ -89,13 +115,22 @@ Line::Line(Level level, std::string_view event) : enabled_(Enabled(level)), leve
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::string ts = FormatIso8601(now);
   ts.pop_back();  // the 'Z', put back after the milliseconds
+  ts.push_back('.');
+  ts.push_back(static_cast<char>('0' + ms / 100));
+  ts.push_back(static_cast<char>('0' + ms / 10 % 10));
+  ts.push_back(static_cast<char>('0' + ms % 10));
+  ts.push_back('Z');
+  if (text_) {
+    static const char* const kTextLevels[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
+    buf_ += ts;
+    buf_.push_back(' ');
+    buf_ += kTextLevels[static_cast<int>(level)];
+    buf_.push_back(' ');
+    buf_ += event;  // an identifier chosen by the code, never by a client
+    return;
+  }
   buf_ += "{\"time\":\"";
   buf_ += ts;
-  buf_.push_back('.');
-  buf_.push_back(static_cast<char>('0' + ms / 100));
-  buf_.push_back(static_cast<char>('0' + ms / 10 % 10));
-  buf_.push_back(static_cast<char>('0' + ms % 10));
-  buf_.push_back('Z');
   buf_ += "\",\"level\":\"";
   buf_ += LevelName(level);
   buf_ += "\",\"event\":";
@@ -103,6 +138,12 @@ Line::Line(Level level, std::string_view event) : enabled_(Enabled(level)), leve
 }
 
 void Line::Key(std::string_view key) {
+  if (text_) {
+    buf_.push_back(' ');
+    buf_ += key;  // keys too are chosen by the code
+    buf_.push_back('=');
+    return;
+  }
   buf_.push_back(',');
   json::AppendString(buf_, key);
   buf_.push_back(':');
@@ -111,7 +152,11 @@ void Line::Key(std::string_view key) {
 Line& Line::Str(std::string_view key, std::string_view value) {
   if (!enabled_) return *this;
   Key(key);
-  json::AppendString(buf_, value);
+  if (text_ && Bare(value)) {
+    buf_ += value;
+  } else {
+    json::AppendString(buf_, value);
+  }
   return *this;
 }
 
@@ -148,7 +193,7 @@ Line& Line::Bool(std::string_view key, bool value) {
 void Line::Emit() {
   if (!enabled_) return;
   enabled_ = false;
-  buf_ += "}\n";
+  buf_ += text_ ? "\n" : "}\n";
   Pending& p = pending();
   std::lock_guard<std::mutex> lock(p.mu);
   if (p.buffering && level_ < Level::kWarn) {

@@ -1,7 +1,16 @@
 #pragma once
 
-// Structured logging: one JSON object per line on stdout, written with a
-// single write(2) so lines from many threads never interleave.
+// Structured logging: one line per record on stdout, written with a single
+// write(2) so lines from many threads never interleave. Two formats, set once
+// at start (LOG_FORMAT):
+//
+//   json  {"time":"…","level":"info","event":"server_started","port":8080}
+//   text  2026-11-27T03:41:43.123Z INFO  server_started port=8080
+//
+// JSON is for machines (journald, Loki, jq); text is for a person at a
+// terminal: logfmt-style key=value, a value quoted with JSON escapes when it
+// holds a space, a quote, '=', a control or a non-ASCII byte, so a hostile
+// value can neither forge a field nor send escape sequences to the terminal.
 //
 //   log::Line(log::Level::kInfo, "server_started").Int("port", 8080).Emit();
 //
@@ -20,6 +29,14 @@ enum class Level { kDebug = 0, kInfo, kWarn, kError };
 
 // Parses "debug", "info", "warn", "error". False on anything else.
 bool ParseLevel(std::string_view s, Level* out);
+
+enum class Format { kJson, kText };
+
+// Parses "json", "text". False on anything else.
+bool ParseFormat(std::string_view s, Format* out);
+
+// Default kJson. Set once at start.
+void SetFormat(Format format);
 
 // Lines below the threshold are dropped. Default kInfo. Set once at start.
 void SetThreshold(Level level);
@@ -67,6 +84,7 @@ class Line {
   void Key(std::string_view key);
 
   bool enabled_;
+  bool text_;
   Level level_;
   std::string buf_;
 };

@@ -62,6 +62,55 @@ TEST_CASE("a log line is one JSON object with time, level, event and the fields 
   CHECK(StrOf(lines[0], "path") == "/var/lib/\"cairn\"\n");
 }
 
+// Sets the format for one test and puts JSON back afterwards.
+struct FormatGuard {
+  explicit FormatGuard(Format f) { SetFormat(f); }
+  ~FormatGuard() { SetFormat(Format::kJson); }
+};
+
+TEST_CASE("log formats are parsed by their lowercase names only") {
+  Format got = Format::kJson;
+  REQUIRE(ParseFormat("text", &got));
+  CHECK(got == Format::kText);
+  REQUIRE(ParseFormat("json", &got));
+  CHECK(got == Format::kJson);
+  for (const char* bad : {"", "TEXT", "logfmt", "json "}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ParseFormat(bad, &got));
+  }
+}
+
+TEST_CASE("a text line is time, level and event, then key=value, quoting what could mislead") {
+  LogCapture logs;
+  FormatGuard text(Format::kText);
+  Line(Level::kWarn, "disk_low")
+      .Str("path", "/var/lib/cairn")
+      .Str("who", "ada lovelace")
+      .Str("forged", "x status=200")
+      .Str("esc", "\x1b[31mred\n")
+      .Str("utf8", "Žarko")
+      .Str("empty", "")
+      .Int("free", -42)
+      .Num("ratio", 0.12345, 2)
+      .Millis("ms", 1234)
+      .Bool("ok", false)
+      .Emit();
+  std::string line = logs.Text();
+  CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+  CHECK(std::regex_match(
+      line, std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN  disk_low .*\n$)")));
+  CHECK(line.find(R"( path=/var/lib/cairn who="ada lovelace" forged="x status=200" )"
+                  R"(esc="\u001b[31mred\n" utf8="Žarko" empty="" free=-42 ratio=0.12 ms=1.23 )"
+                  R"(ok=false)") != std::string::npos);
+  CHECK(line.find('\x1b') == std::string::npos);
+
+  // Levels line up in a terminal.
+  Info("a").Emit();
+  Error("b").Emit();
+  CHECK(logs.Text().find(" INFO  a\n") != std::string::npos);
+  CHECK(logs.Text().find(" ERROR b\n") != std::string::npos);
+}
+
 TEST_CASE("lines below the threshold are dropped") {
   LogCapture logs;
   ThresholdGuard guard(Level::kWarn);

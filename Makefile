@@ -1,6 +1,7 @@
 # Cairn. `make` builds build/cairn (static, optimised, stripped); `make run`
 # serves on :8080 with ./cairn.db; `make test` builds and runs every test;
-# `make sanitize` runs them against an ASan/UBSan build; `make bench` measures.
+# `make sanitize` runs them against an ASan/UBSan build; `make bench` measures;
+# `make deb` packages build/cairn as a .deb (docs/operations.md).
 # Every target first runs scripts/deps.sh, which installs what is missing from
 # Debian's packages and is silent when nothing is.
 
@@ -39,7 +40,7 @@ EMBEDDED  := $(wildcard sql/*.sql) $(shell find static -type f 2>/dev/null)
 # Build on every core by default (GNU make 4.3 honours -j set here).
 MAKEFLAGS += -j$(shell nproc)
 
-.PHONY: all deps run test sanitize bench clean
+.PHONY: all deps run test sanitize bench deb clean
 all: $(BUILD)/cairn
 
 deps:
@@ -95,6 +96,11 @@ $(BUILD)/san/cairn: $(SAN_OBJS)
 
 run: $(BUILD)/cairn
 	./$(BUILD)/cairn serve
+
+# The Debian package: the binary, its systemd units and settings file, offline
+# with dpkg-deb, into $(BUILD)/cairn_<version>_<arch>.deb.
+deb: $(BUILD)/cairn
+	@packaging/deb.sh --binary $(BUILD)/cairn --out $(BUILD)
 
 # --- tests -----------------------------------------------------------------
 $(BUILD)/unit_tests: $(call objs,test,$(UNIT_SRCS)) $(LIB_TEST_OBJS)

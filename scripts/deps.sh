@@ -20,7 +20,10 @@ want=${1:-build}
 build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev libssl-dev
             doctest-dev dpkg-dev)
 # chromium: headless, for the web console's browser test (tests/browser/console.js).
-test_pkgs=(chromium)
+# systemd: `systemd-analyze verify` and `security` on the .deb's units, and
+# nginx-light: `nginx -t` on the sample proxy configuration
+# (tests/api/packaging_test.cpp); neither is started.
+test_pkgs=(chromium systemd nginx-light)
 # python3: node-gyp, which compiles the auth benchmark peer's better-sqlite3.
 # sqlite3: bench/integration.sh counts pending webhook deliveries.
 bench_pkgs=(wrk nginx-light procps python3 sqlite3)

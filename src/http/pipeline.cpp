@@ -474,7 +474,9 @@ void Pipeline::Log(const httplib::Request& req, const httplib::Response& res) {
       .Int("status", res.status)
       .Millis("durationMs", micros)
       .Str("requestId", res.get_header_value("X-Request-ID"))
-      .Str("ip", req.remote_addr);
+      // The client as the rate limits see it: behind a trusted proxy, the
+      // peer is the proxy and says nothing about who made the request.
+      .Str("ip", rate_.proxies.ClientIp(req));
   if (st.route != nullptr) line.Str("route", st.route->path);
   line.Emit();
   metrics_.Observe(st.route, res.status, micros);

@@ -148,16 +148,17 @@ CliResult RunCli(const std::vector<std::string>& args,
 
 namespace {
 
-// Starts `node args...` (no shell, stdin /dev/null) with env added to this
-// process's environment, stdout and stderr into the files given.
-pid_t SpawnNode(const std::vector<std::string>& args,
-                const std::map<std::string, std::string>& env, const std::string& out,
-                const std::string& err) {
+// Starts `program args...` (found in PATH; no shell, stdin /dev/null) with
+// env added to this process's environment, stdout and stderr into the files
+// given.
+pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env, const std::string& out,
+                   const std::string& err) {
   SpawnActions actions;
   actions.Open(0, "/dev/null", O_RDONLY);
   actions.Open(1, out, O_WRONLY | O_CREAT | O_TRUNC);
   actions.Open(2, err, O_WRONLY | O_CREAT | O_TRUNC);
-  std::vector<std::string> words = {"node"};
+  std::vector<std::string> words = {program};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& w : words) argv.push_back(w.data());
@@ -172,17 +173,31 @@ pid_t SpawnNode(const std::vector<std::string>& args,
   for (std::string& v : vars) envp.push_back(v.data());
   envp.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, "node", actions.get(), nullptr, argv.data(), envp.data());
-  REQUIRE_MESSAGE(rc == 0, "cannot run node from PATH (" << std::string(std::strerror(rc))
-                                                         << "); `make test` installs it");
+  int rc = posix_spawnp(&pid, program.c_str(), actions.get(), nullptr, argv.data(), envp.data());
+  REQUIRE_MESSAGE(rc == 0, "cannot run " << program << " from PATH ("
+                                         << std::string(std::strerror(rc))
+                                         << "); `make test` installs it");
   return pid;
 }
 
 }  // namespace
 
+CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::map<std::string, std::string>& env) {
+  TempDir io;
+  pid_t pid = SpawnProgram(program, args, env, io.File("out"), io.File("err"));
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(io.File("out"));
+  r.err = ReadFile(io.File("err"));
+  return r;
+}
+
 CliResult RunNode(const std::vector<std::string>& args) {
   TempDir io;
-  pid_t pid = SpawnNode(args, {}, io.File("out"), io.File("err"));
+  pid_t pid = SpawnProgram("node", args, {}, io.File("out"), io.File("err"));
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);
   CliResult r;
@@ -195,7 +210,7 @@ CliResult RunNode(const std::vector<std::string>& args) {
 
 NodeProcess::NodeProcess(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env)
-    : pid_(SpawnNode(args, env, io_.File("out"), io_.File("err"))) {}
+    : pid_(SpawnProgram("node", args, env, io_.File("out"), io_.File("err"))) {}
 
 NodeProcess::~NodeProcess() {
   if (pid_ <= 0) return;

@@ -45,6 +45,12 @@ struct CliResult {
 // Runs the binary with args and extra environment to completion.
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
+// Runs `program args...` (program from PATH, no shell, stdin /dev/null) to
+// completion with env added to the environment; the packaging tests run
+// dpkg, systemd-analyze, nginx and the packaging scripts this way. A program
+// that cannot be started fails the calling test.
+CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::map<std::string, std::string>& env = {});
 // Runs `node args...` (node from PATH, no shell, stdin /dev/null) to
 // completion; the interop checks run tests/interop/*.js this way. Trailing
 // newlines of stdout are dropped. A missing node fails the calling test.

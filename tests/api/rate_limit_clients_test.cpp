@@ -1,6 +1,7 @@
 // Rate limiting over HTTP (API.md §8), the clients: X-Forwarded-For with and
 // without TRUST_PROXY, IPv6 /64 keys, exactness under concurrency, spraying
-// past RATE_LIMIT_MAX_KEYS, and the log line of a first refusal.
+// past RATE_LIMIT_MAX_KEYS, the log line of a first refusal, and the client
+// address in every request's log line.
 
 #include <doctest/doctest.h>
 
@@ -85,6 +86,39 @@ TEST_CASE("with TRUST_PROXY, a forwarded entry that is not an address counts as 
     INFO(forged);
     CheckRefusal(cli.Get("/api/v1", Forwarded(forged)));
   }
+}
+
+namespace {
+
+// The request line of the one GET /api/v1 the server logged.
+std::string ApiIndexLogLine(const ServerProcess& server) {
+  std::string out = server.Stdout();
+  size_t at = out.find(R"("path":"/api/v1",)");
+  REQUIRE(at != std::string::npos);
+  size_t begin = out.rfind('\n', at);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  return out.substr(begin, out.find('\n', at) - begin);
+}
+
+}  // namespace
+
+TEST_CASE("the request log names the client the rate limits see, not the proxy") {
+  std::map<std::string, std::string> env;
+  std::string expected;
+  SUBCASE("behind a trusted proxy") {
+    env["TRUST_PROXY"] = "127.0.0.1";
+    expected = R"("ip":"203.0.113.7")";
+  }
+  SUBCASE("without TRUST_PROXY the header is not believed") {
+    expected = R"("ip":"127.0.0.1")";
+  }
+  ServerProcess server(Limited(env));
+  auto cli = server.Client();
+  REQUIRE(cli.Get("/api/v1", Forwarded("203.0.113.7")));
+  REQUIRE(server.Stop() == 0);
+  std::string line = ApiIndexLogLine(server);
+  INFO(line);
+  CHECK(line.find(expected) != std::string::npos);
 }
 
 TEST_CASE("IPv6 clients are counted by their /64") {

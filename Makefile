@@ -132,9 +132,10 @@ $(BUILD)/seed_payments: $(call objs,opt,bench/seed_payments.cpp) $(LIB_OPT_OBJS)
 	$(CXX) -o $@ $^ $(LIBS)
 
 # bench/events_bench.cpp drives the webhook and event-stream benchmark over
-# HTTP; it needs only httplib.
+# HTTP; it needs only httplib, which is built with its TLS support
+# (http/httplib_config.h), so it links OpenSSL too.
 $(BUILD)/events_bench: $(call objs,opt,bench/events_bench.cpp)
-	$(CXX) -o $@ $^ -lpthread
+	$(CXX) -o $@ $^ -lssl -lcrypto -lpthread
 
 bench: $(BUILD)/cairn $(BUILD)/limiter_keys $(BUILD)/seed_payments $(BUILD)/events_bench
 	@scripts/deps.sh bench

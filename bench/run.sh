@@ -93,10 +93,12 @@ start_nginx() {  # PORT [WORKERS]; sets NGINX_PID
 }
 
 # The bare cpp-httplib peer, compiled here from bench/peers/httplib_hello.cpp
-# with the same header and flags as Cairn.
+# with the same header and flags as Cairn (TLS support included, so it links
+# OpenSSL as Cairn does).
 build_hello() {
   g++ -std=c++20 -O2 -DPICOJSON_USE_INT64 -I"$ROOT/src" -I"$ROOT/third_party/httplib" \
-    -o "$TMP/httplib_hello" "$ROOT/bench/peers/httplib_hello.cpp" -static -s -lpthread \
+    -o "$TMP/httplib_hello" "$ROOT/bench/peers/httplib_hello.cpp" -static -s \
+    -lssl -lcrypto -lpthread -ldl \
     2>"$TMP/hello-build.log" || { cat "$TMP/hello-build.log" >&2; die "building the httplib peer failed"; }
 }
 

@@ -196,14 +196,7 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
 }
 
 CliResult RunNode(const std::vector<std::string>& args) {
-  TempDir io;
-  pid_t pid = SpawnProgram("node", args, {}, io.File("out"), io.File("err"));
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadFile(io.File("out"));
-  r.err = ReadFile(io.File("err"));
+  CliResult r = RunProgram("node", args);
   while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
   return r;
 }

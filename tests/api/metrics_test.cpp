@@ -119,9 +119,13 @@ TEST_CASE("metrics are served only on METRICS_PORT, never on the API port") {
   CHECK(ScrapeAt(metrics_port, "/").status == 404);
   CHECK(ScrapeAt(metrics_port, "/api/v1/health").status == 404);
   httplib::Client metrics_cli("127.0.0.1", metrics_port);
+  // Only GET /metrics exists there, and it takes no body.
   auto post = metrics_cli.Post("/metrics", "x", "text/plain");
   REQUIRE(post);
-  CHECK(post->status >= 400);
+  CHECK(post->status == 413);
+  auto del = metrics_cli.Delete("/metrics");
+  REQUIRE(del);
+  CHECK(del->status == 404);
 
   // Without METRICS_PORT nothing listens for them: the default is off.
   ServerProcess plain;

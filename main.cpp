@@ -335,6 +335,7 @@ int Serve(const Args& args) {
   if (cfg->metrics_port != 0) {
     cairn::http::MetricsSources sources;
     sources.requests = &server.request_metrics();
+    sources.connections = [&server] { return server.connection_stats(); };
     sources.audit = &identity->audit;
     sources.dispatcher = &integration->dispatcher;
     sources.deliverer = &integration->deliverer;

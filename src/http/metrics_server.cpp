@@ -1,5 +1,6 @@
 #include "http/metrics_server.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -96,6 +97,24 @@ void WriteProcess(int64_t started_unix, prometheus::Exposition& out) {
   out.Sample("process_start_time_seconds", started_unix);
 }
 
+void WriteConnections(const ConnectionGate::Stats& c, prometheus::Exposition& out) {
+  out.Family("cairn_http_connections", "gauge",
+             "Open client connections: waiting (idle, or a request still arriving) or being "
+             "served by a worker.");
+  out.Sample("cairn_http_connections", {{"state", "waiting"}}, c.waiting);
+  out.Sample("cairn_http_connections", {{"state", "serving"}}, std::max<int64_t>(0, c.open - c.waiting));
+  out.Family("cairn_http_connections_closed_total", "counter",
+             "Connections the server closed before or instead of a response, by reason.");
+  const std::pair<const char*, uint64_t> reasons[] = {
+      {"idle_timeout", c.idle_timeouts},     {"request_timeout", c.request_timeouts},
+      {"too_large", c.too_large},            {"over_capacity", c.over_capacity},
+      {"workers_busy", c.workers_busy},
+  };
+  for (const auto& [reason, n] : reasons) {
+    out.Sample("cairn_http_connections_closed_total", {{"reason", reason}}, n);
+  }
+}
+
 }  // namespace
 
 std::string RenderMetrics(const MetricsSources& s) {
@@ -103,6 +122,7 @@ std::string RenderMetrics(const MetricsSources& s) {
   out.Family("cairn_build_info", "gauge", "Always 1; the version is in the label.");
   out.Sample("cairn_build_info", {{"version", kVersion}}, int64_t{1});
   if (s.requests != nullptr) s.requests->Write(out);
+  if (s.connections) WriteConnections(s.connections(), out);
   if (s.audit != nullptr) WriteAuth(*s.audit, out);
   if (s.dispatcher != nullptr) WriteEvents(*s.dispatcher, out);
   if (s.deliverer != nullptr) WriteWebhooks(*s.deliverer, s.db, out);

@@ -12,9 +12,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 
+#include "http/connection_gate.h"
 #include "http/httplib_config.h"
 #include "http/request_metrics.h"
 #include "util/status.h"
@@ -37,6 +39,7 @@ namespace cairn::http {
 // source leaves its families out.
 struct MetricsSources {
   const RequestMetrics* requests = nullptr;
+  std::function<ConnectionGate::Stats()> connections;
   const auth::AuditLog* audit = nullptr;
   const events::Dispatcher* dispatcher = nullptr;
   const events::WebhookDeliverer* deliverer = nullptr;

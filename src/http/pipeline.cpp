@@ -69,6 +69,16 @@ size_t HeaderBytes(const httplib::Request& req) {
   return n;
 }
 
+// httplib reads a body as chunked only when the coding is exactly that.
+bool IsChunkedOnly(const std::string& coding) {
+  static constexpr std::string_view kChunked = "chunked";
+  if (coding.size() != kChunked.size()) return false;
+  for (size_t i = 0; i < coding.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(coding[i])) != kChunked[i]) return false;
+  }
+  return true;
+}
+
 bool HasBody(const httplib::Request& req) {
   if (req.get_header_value_u64("Content-Length") > 0) return true;
   const std::string& te = req.get_header_value("Transfer-Encoding");
@@ -205,6 +215,21 @@ bool Pipeline::ApplyCors(const httplib::Request& req, httplib::Response& res) {
 // so these answers close the connection.
 bool Pipeline::CheckBodyHeaders(const httplib::Request& req, httplib::Response& res) {
   if (!HasBody(req)) return true;
+  // Framing the body two ways is how requests are smuggled past a proxy
+  // (RFC 9112 §6.1); a coding other than chunked cannot be framed at all.
+  if (req.has_header("Transfer-Encoding")) {
+    const char* why = nullptr;
+    if (req.has_header("Content-Length")) {
+      why = "Request has both Transfer-Encoding and Content-Length";
+    } else if (!IsChunkedOnly(req.get_header_value("Transfer-Encoding"))) {
+      why = "Transfer-Encoding other than chunked is not supported";
+    }
+    if (why != nullptr) {
+      WriteError(res, 400, "bad_request", why);
+      res.set_header("Connection", "close");
+      return false;
+    }
+  }
   if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
     WriteError(res, 415, "unsupported_media_type", "Content-Type must be application/json");
     res.set_header("Connection", "close");

@@ -1,14 +1,16 @@
 #pragma once
 
-// The HTTP server: cpp-httplib configured for production (worker pool and
-// bounded queue, timeouts, keep-alive, TCP_NODELAY), the middleware pipeline,
-// and the route table with every area registered in order.
+// The HTTP server: cpp-httplib for accepting, parsing and writing, with its
+// connections held by the connection gate between requests
+// (http/connection_gate.h) and served by the gate's workers; the middleware
+// pipeline; and the route table with every area registered in order.
 
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 
+#include "http/connection_gate.h"
 #include "http/handlers_auth.h"
 #include "http/handlers_events.h"
 #include "http/handlers_payments.h"
@@ -45,7 +47,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds host:port. Unavailable with the reason when it cannot.
+  ~Server();
+
+  // Binds host:port and starts the connection gate. Unavailable with the
+  // reason when it cannot.
   Status Bind();
   // Serves until Stop(); returns once in-flight requests have finished.
   void Run();
@@ -55,14 +60,17 @@ class Server {
 
   // What the request pipeline has counted (GET /metrics).
   const RequestMetrics& request_metrics() const { return pipeline_->metrics(); }
+  ConnectionGate::Stats connection_stats() const;
 
  private:
+  class Http;  // httplib::Server with its connections handed to the gate
+
   const Config& config_;
   AppDeps deps_;
   SystemDeps system_;
   Router router_;
   std::unique_ptr<Pipeline> pipeline_;
-  httplib::Server server_;
+  std::unique_ptr<Http> server_;
 };
 
 }  // namespace cairn::http

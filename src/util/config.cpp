@@ -194,6 +194,9 @@ Status Apply(const std::string& name, const std::string& value, Config* cfg) {
   if (name == "MAX_QUEUED_CONNECTIONS") {
     return IntSetting(name, value, 1, 65536, &cfg->max_queued_connections);
   }
+  if (name == "MAX_CONNECTIONS") {
+    return IntSetting(name, value, 1, 1000000, &cfg->max_connections);
+  }
   if (name == "READ_TIMEOUT_S") return IntSetting(name, value, 1, 300, &cfg->read_timeout_s);
   if (name == "WRITE_TIMEOUT_S") return IntSetting(name, value, 1, 300, &cfg->write_timeout_s);
   if (name == "KEEP_ALIVE_TIMEOUT_S") {
@@ -339,14 +342,19 @@ const std::vector<SettingInfo>& Settings() {
       {"FRONTEND_URL", "", "one more allowed origin"},
       {"CLIENT_URL", "", "one more allowed origin"},
       {"WORKER_THREADS", "128",
-       "HTTP worker threads; each open keep-alive connection holds one, so this bounds "
-       "concurrent connections"},
+       "HTTP worker threads; they run requests that have fully arrived (an open event stream "
+       "holds one), never a connection that is idle or still sending"},
       {"MAX_QUEUED_CONNECTIONS", "256",
-       "accepted connections waiting for a worker; beyond it "
-       "new connections are closed"},
-      {"READ_TIMEOUT_S", "5", "socket read timeout"},
-      {"WRITE_TIMEOUT_S", "5", "socket write timeout"},
-      {"KEEP_ALIVE_TIMEOUT_S", "5", "idle keep-alive connections are closed after this"},
+       "requests that have arrived and wait for a worker; beyond it they get 503"},
+      {"MAX_CONNECTIONS", "10000",
+       "open client connections (also bounded by the open-file limit, raised at start to its "
+       "hard maximum); beyond it new ones get 503"},
+      {"READ_TIMEOUT_S", "5",
+       "a request must arrive whole (line, headers and body) within this many seconds of its "
+       "first byte, else 408"},
+      {"WRITE_TIMEOUT_S", "5", "longest wait for a client to take more of a response"},
+      {"KEEP_ALIVE_TIMEOUT_S", "5",
+       "a connection with no request in progress (a new one too) is closed after this"},
       {"SHUTDOWN_TIMEOUT_S", "10", "longest wait for in-flight requests on SIGTERM"},
       {"DB_POOL_SIZE", "4", "SQLite connections kept open for request handlers"},
       {"REFRESH_REUSE_GRACE_S", "10",

@@ -33,10 +33,13 @@ struct Config {
   log::Format log_format = log::Format::kJson;
   // Allowed CORS origins: CORS_ORIGINS plus FRONTEND_URL and CLIENT_URL.
   std::vector<std::string> cors_origins;
-  // HTTP worker threads. cpp-httplib keeps a worker for each open keep-alive
-  // connection, so this bounds concurrent connections, not CPU use.
+  // HTTP worker threads. They run only requests that have fully arrived
+  // (http/connection_gate.h); an open event stream holds one for its life.
   int worker_threads = 128;
-  int max_queued_connections = 256;
+  int max_queued_connections = 256;  // ready requests waiting for a worker
+  // Open client connections; also bounded by the limit on open files.
+  int max_connections = 10000;
+  // A request must arrive whole within this many seconds of its first byte.
   int read_timeout_s = 5;
   int write_timeout_s = 5;
   int keep_alive_timeout_s = 5;

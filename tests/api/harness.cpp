@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -19,6 +21,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "util/config.h"
 
@@ -295,31 +298,87 @@ void ServerProcess::Kill() {
 std::string ServerProcess::Stdout() const { return ReadFile(dir_.File("stdout")); }
 std::string ServerProcess::Stderr() const { return ReadFile(dir_.File("stderr")); }
 
-std::string RawExchange(int port, const std::string& bytes, int timeout_ms) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
+RawConnection::RawConnection(int port) {
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd_ >= 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+}
+
+RawConnection::~RawConnection() { close(fd_); }
+
+bool RawConnection::Send(const std::string& bytes) {
   size_t sent = 0;
   while (sent < bytes.size()) {
-    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the server may refuse before reading everything
+    ssize_t n = send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;  // the server may refuse before reading everything
     sent += static_cast<size_t>(n);
   }
-  std::string out;
+  return true;
+}
+
+ssize_t RawConnection::ReadSome(int timeout_ms) {
+  pollfd p{fd_, POLLIN, 0};
+  if (poll(&p, 1, timeout_ms) <= 0) return -1;
   char buf[8192];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) break;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
+  ssize_t n = recv(fd_, buf, sizeof buf, 0);
+  if (n <= 0) return 0;
+  pending_.append(buf, static_cast<size_t>(n));
+  return n;
+}
+
+std::string RawConnection::ReadUntilClosed(int timeout_ms) {
+  while (ReadSome(timeout_ms) > 0) {
   }
-  close(fd);
+  return std::exchange(pending_, std::string());
+}
+
+std::string RawConnection::ReadUntil(const std::string& needle, int timeout_ms) {
+  while (pending_.find(needle) == std::string::npos && ReadSome(timeout_ms) > 0) {
+  }
+  size_t at = pending_.find(needle);
+  size_t take = at == std::string::npos ? pending_.size() : at + needle.size();
+  std::string out = pending_.substr(0, take);
+  pending_.erase(0, take);
   return out;
+}
+
+std::string RawConnection::ReadResponse(int timeout_ms) {
+  std::string head = ReadUntil("\r\n\r\n", timeout_ms);
+  size_t length = 0;
+  std::string lower = head;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t at = lower.find("\r\ncontent-length:");
+  if (at != std::string::npos) length = std::strtoul(head.c_str() + at + 17, nullptr, 10);
+  while (pending_.size() < length && ReadSome(timeout_ms) > 0) {
+  }
+  std::string body = pending_.substr(0, std::min(length, pending_.size()));
+  pending_.erase(0, body.size());
+  return head + body;
+}
+
+bool RawConnection::ClosedWithin(int timeout_ms, std::string* got) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool closed = false;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    ssize_t n = ReadSome(static_cast<int>(left.count()));
+    if (n == 0) closed = true;
+    if (n <= 0) break;
+  }
+  if (got != nullptr) *got = std::exchange(pending_, std::string());
+  return closed;
+}
+
+std::string RawExchange(int port, const std::string& bytes, int timeout_ms) {
+  RawConnection conn(port);
+  conn.Send(bytes);
+  return conn.ReadUntilClosed(timeout_ms);
 }
 
 int RawStatus(const std::string& response) {

@@ -114,6 +114,37 @@ class ServerProcess {
   std::string db_path_;
 };
 
+// A connection to 127.0.0.1:port spoken to byte by byte, for what an HTTP
+// client library will not do: send half a request, stay idle, pipeline.
+class RawConnection {
+ public:
+  explicit RawConnection(int port);  // REQUIREs the connection
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // Sends all of bytes; false when the server closed or reset first.
+  bool Send(const std::string& bytes);
+  // Reads until the server closes the connection or `timeout_ms` passes
+  // without data; everything read.
+  std::string ReadUntilClosed(int timeout_ms = 3000);
+  // Reads until `needle` has arrived (or as above); everything read.
+  std::string ReadUntil(const std::string& needle, int timeout_ms = 3000);
+  // One whole response (its head and Content-Length body), or what arrived.
+  std::string ReadResponse(int timeout_ms = 3000);
+  // Whether the server has closed its side: a read returns end of stream or
+  // a reset within timeout_ms. Data that arrives first is kept in *got.
+  bool ClosedWithin(int timeout_ms, std::string* got = nullptr);
+
+ private:
+  // One read of what is there, waiting at most timeout_ms; 0 at end of
+  // stream or reset, -1 on timeout.
+  ssize_t ReadSome(int timeout_ms);
+
+  int fd_ = -1;
+  std::string pending_;  // read but not yet returned
+};
+
 // Writes raw bytes to 127.0.0.1:port and returns everything read until the
 // server closes the connection or `timeout_ms` passes without data.
 std::string RawExchange(int port, const std::string& bytes, int timeout_ms = 3000);

@@ -85,6 +85,7 @@ want=65536
 [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ] && want=$hard
 ulimit -n "$want"
 
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)  # the machine is shared: say how busy it was
 TMP=$(mktemp -d)
 BENCH_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 free_port port
@@ -228,18 +229,22 @@ scenario idle "$HOSTILE_SECONDS" "$HOSTILE_BIN" idle "$port" "$HOSTILE_IDLE_CONN
 scenario "idle, held" "$HOSTILE_SECONDS" "$HOSTILE_BIN" idle "$port" "$HOSTILE_IDLE_CONNS" "$attack_s" 4
 scenario oversized "$HOSTILE_SECONDS" "$HOSTILE_BIN" oversize "$port" "$attack_s" "$HOSTILE_OVERSIZE_CLIENTS"
 
-line=$(printf '%.0s-' $(seq 1 118))
-echo
-echo "Cairn hostile clients  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores, load before $(cut -d' ' -f1 /proc/loadavg)"
-echo "$CAIRN_BIN, default settings, rate limiting off; probe: $HOSTILE_RATE req/s per path, new connection each, 5 s timeout"
-echo "attacks: $HOSTILE_SLOW_CONNS slow connections, $HOSTILE_IDLE_CONNS idle connections, $HOSTILE_OVERSIZE_CLIENTS oversized-request clients; ${HOSTILE_SECONDS} s each (baseline ${HOSTILE_BASELINE_SECONDS} s)"
-echo "pass: p99 < $T_P99_MS ms and no failures on both probes, peak RSS < $HOSTILE_RSS_MIB MiB"
-echo "$line"
-row "" "/health" "" "" "" "/auth/me" "" "" "" "peak RSS" "peak" ""
-row scenario "p50 ms" "p99 ms" "max ms" "fail" "p50 ms" "p99 ms" "max ms" "fail" "MiB" "threads" verdict
-echo "$line"
-printf '%s\n' "${ROWS[@]}"
-echo "$line"
-printf '%s\n' "${NOTES[@]}" | fold -s -w 118
+print_report() {
+  local line
+  line=$(printf '%.0s-' $(seq 1 118))
+  echo
+  echo "Cairn hostile clients  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores, load average (1 min) before the run $LOAD_BEFORE"
+  echo "$CAIRN_BIN, default settings, rate limiting off; probe: $HOSTILE_RATE req/s per path, new connection each, 5 s timeout"
+  echo "attacks: $HOSTILE_SLOW_CONNS slow connections, $HOSTILE_IDLE_CONNS idle connections, $HOSTILE_OVERSIZE_CLIENTS oversized-request clients; ${HOSTILE_SECONDS} s each (baseline ${HOSTILE_BASELINE_SECONDS} s)"
+  echo "pass: p99 < $T_P99_MS ms and no failures on both probes, peak RSS < $HOSTILE_RSS_MIB MiB"
+  echo "$line"
+  row "" "/health" "" "" "" "/auth/me" "" "" "" "peak RSS" "peak" ""
+  row scenario "p50 ms" "p99 ms" "max ms" "fail" "p50 ms" "p99 ms" "max ms" "fail" "MiB" "threads" verdict
+  echo "$line"
+  printf '%s\n' "${ROWS[@]}"
+  echo "$line"
+  printf '%s\n' "${NOTES[@]}" | fold -s -w 118
+}
+print_report | sed 's/[[:space:]]*$//'  # no trailing blanks in the table
 [ "$FAILED" -eq 0 ] || { echo "hostile: at least one scenario FAILED"; exit 1; }
 echo "hostile: every scenario passed"

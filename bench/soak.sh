@@ -49,13 +49,14 @@ done
 [ "$SOAK_SECONDS" -ge $(( SOAK_WARMUP + 4 * SOAK_SAMPLE_S )) ] ||
   die "SOAK_SECONDS must leave at least 4 samples after SOAK_WARMUP"
 
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)  # the machine is shared: say how busy it was
 TMP=$(mktemp -d)
 BENCH_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 free_port port
 start_cairn "$port" "$TMP/db" "$TMP/cairn.log" WEBHOOK_ALLOW_PRIVATE=1
 SERVER_PID=$CAIRN_PID
 wait_ready cairn "$SERVER_PID" "$port" /health 15 "$TMP/cairn.log"
-log "cairn :$port (pid $SERVER_PID); ${SOAK_SECONDS}s of mixed traffic, load $(cut -d' ' -f1 /proc/loadavg)"
+log "cairn :$port (pid $SERVER_PID); ${SOAK_SECONDS}s of mixed traffic, load $LOAD_BEFORE"
 
 OUT=$TMP/soak.txt
 "$SOAK_BIN" "$port" "$SOAK_SECONDS" >"$OUT" 2>"$TMP/soak.err" &
@@ -121,7 +122,8 @@ awk -v g="$growth" -v b="$SOAK_GROWTH_MIB" 'BEGIN { exit !(g < b) }' ||
 
 line=$(printf '%.0s-' $(seq 1 78))
 echo
-echo "Cairn soak  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores, ${SOAK_SECONDS} s of traffic (${SOAK_WARMUP} s warm-up), RSS every ${SOAK_SAMPLE_S} s"
+echo "Cairn soak  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores, load average (1 min) before the run $LOAD_BEFORE"
+echo "$CAIRN_BIN; ${SOAK_SECONDS} s of traffic (${SOAK_WARMUP} s warm-up), RSS every ${SOAK_SAMPLE_S} s"
 echo "$line"
 printf '%-44s %12s\n' "requests answered (all kinds)" "$(value requests)"
 awk '$1 == "status" { printf "%-44s %12s\n", "  status " ($2 == 0 ? "none (no answer)" : $2), $3 }' "$OUT"

@@ -151,7 +151,7 @@ $(BUILD)/hostile: $(call objs,opt,bench/hostile.cpp)
 	$(CXX) -o $@ $^ -lpthread
 
 # Slow, idle and oversized clients against one Cairn while a probe measures
-# latency (bench/hostile.sh, about four minutes); exits non-zero on a failure.
+# latency (bench/hostile.sh, about three minutes); exits non-zero on a failure.
 hostile: $(BUILD)/cairn $(BUILD)/hostile
 	@scripts/deps.sh bench
 	@CAIRN_BIN=$(BUILD)/cairn HOSTILE_BIN=$(BUILD)/hostile bash bench/hostile.sh

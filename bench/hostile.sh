@@ -33,7 +33,8 @@
 # again within 15 s of the attack's end. Exit status 1 if any
 # scenario fails or something could not be started.
 #
-# Environment (all optional), besides bench/lib.sh's CAIRN_BIN:
+# Environment (all optional), besides bench/lib.sh's CAIRN_BIN and
+# BENCH_WORKER_THREADS (WORKER_THREADS for the Cairn started):
 #   HOSTILE_SECONDS          probe run per attack, seconds        (20)
 #   HOSTILE_BASELINE_SECONDS probe run with no attack, seconds     (10)
 #   HOSTILE_RAMP             attack's head start, seconds          (4)
@@ -238,7 +239,7 @@ print_report() {
   line=$(printf '%.0s-' $(seq 1 118))
   echo
   echo "Cairn hostile clients  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores, load average (1 min) before the run $LOAD_BEFORE"
-  echo "$CAIRN_BIN, default settings, rate limiting off; probe: $HOSTILE_RATE req/s per path, new connection each, 5 s timeout"
+  echo "$CAIRN_BIN, WORKER_THREADS ${BENCH_WORKER_THREADS:-default}, rate limiting off; probe: $HOSTILE_RATE req/s per path, new connection each, 5 s timeout"
   echo "attacks: $HOSTILE_SLOW_CONNS slow connections, $HOSTILE_IDLE_CONNS idle connections, $HOSTILE_OVERSIZE_CLIENTS oversized-request clients; ${HOSTILE_SECONDS} s each (baseline ${HOSTILE_BASELINE_SECONDS} s)"
   echo "pass: p99 < $T_P99_MS ms and no failures on both probes, peak RSS < $HOSTILE_RSS_MIB MiB"
   echo "$line"

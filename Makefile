@@ -1,7 +1,9 @@
 # Cairn. `make` builds build/cairn (static, optimised, stripped); `make run`
 # serves on :8080 with ./cairn.db; `make test` builds and runs every test;
 # `make sanitize` runs them against an ASan/UBSan build; `make bench` measures;
-# `make deb` packages build/cairn as a .deb (docs/operations.md).
+# `make hostile` puts slow, idle and oversized clients on it, `make soak`
+# minutes of mixed traffic; `make deb` packages build/cairn as a .deb
+# (docs/operations.md).
 # Every target first runs scripts/deps.sh, which installs what is missing from
 # Debian's packages and is silent when nothing is.
 
@@ -40,7 +42,7 @@ EMBEDDED  := $(wildcard sql/*.sql) $(shell find static -type f 2>/dev/null)
 # Build on every core by default (GNU make 4.3 honours -j set here).
 MAKEFLAGS += -j$(shell nproc)
 
-.PHONY: all deps run test sanitize bench deb clean
+.PHONY: all deps run test sanitize bench hostile soak deb clean
 all: $(BUILD)/cairn
 
 deps:
@@ -142,6 +144,28 @@ bench: $(BUILD)/cairn $(BUILD)/limiter_keys $(BUILD)/seed_payments $(BUILD)/even
 	@CAIRN_BIN=$(BUILD)/cairn LIMITER_BIN=$(BUILD)/limiter_keys bash bench/run.sh
 	@CAIRN_BIN=$(BUILD)/cairn SEED_BIN=$(BUILD)/seed_payments bash bench/payments.sh
 	@CAIRN_BIN=$(BUILD)/cairn EVENTS_BIN=$(BUILD)/events_bench bash bench/integration.sh
+
+# bench/hostile.cpp is the hostile-clients driver: the probe, idle keep-alive
+# connections and oversized requests, over plain sockets.
+$(BUILD)/hostile: $(call objs,opt,bench/hostile.cpp)
+	$(CXX) -o $@ $^ -lpthread
+
+# Slow, idle and oversized clients against one Cairn while a probe measures
+# latency (bench/hostile.sh, about three minutes); exits non-zero on a failure.
+hostile: $(BUILD)/cairn $(BUILD)/hostile
+	@scripts/deps.sh bench
+	@CAIRN_BIN=$(BUILD)/cairn HOSTILE_BIN=$(BUILD)/hostile bash bench/hostile.sh
+
+# bench/soak.cpp drives the soak's mixed traffic; like events_bench it needs
+# only httplib (with TLS support) and bench/bench_client.h.
+$(BUILD)/soak: $(call objs,opt,bench/soak.cpp)
+	$(CXX) -o $@ $^ -lssl -lcrypto -lpthread
+
+# Minutes of mixed traffic against one Cairn (bench/soak.sh, SOAK_SECONDS,
+# default 180); exits non-zero on an unexpected status or rising memory.
+soak: $(BUILD)/cairn $(BUILD)/soak
+	@scripts/deps.sh bench
+	@CAIRN_BIN=$(BUILD)/cairn SOAK_BIN=$(BUILD)/soak bash bench/soak.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -24,15 +24,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <picojson.h>
-
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,116 +35,12 @@
 #include <thread>
 #include <vector>
 
-#include "http/httplib_config.h"
+#include "bench_client.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace bench;
 using namespace std::chrono_literals;
-
-[[noreturn]] void Die(const std::string& why) {
-  std::fprintf(stderr, "events_bench: %s\n", why.c_str());
-  std::exit(1);
-}
-
-int g_port = 0;
-const char kPassword[] = "benchPassw0rd";
-
-httplib::Client Client() {
-  httplib::Client c("127.0.0.1", g_port);
-  c.set_read_timeout(30, 0);
-  return c;
-}
-
-picojson::object Call(httplib::Client& c, const std::string& method, const std::string& path,
-                      const std::string& body, const std::string& token, int want,
-                      const std::string& idempotency = "") {
-  httplib::Headers h;
-  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-  if (!idempotency.empty()) h.emplace("Idempotency-Key", idempotency);
-  httplib::Result res = method == "POST" ? c.Post(path, h, body, "application/json")
-                                         : c.Get(path, h);
-  if (!res) Die(method + " " + path + ": no answer");
-  if (res->status != want) {
-    Die(method + " " + path + " answered " + std::to_string(res->status) + ": " + res->body);
-  }
-  picojson::value v;
-  picojson::parse(v, res->body);
-  return v.is<picojson::object>() ? v.get<picojson::object>() : picojson::object{};
-}
-
-std::string Str(const picojson::object& o, const std::string& a, const std::string& b) {
-  auto it = o.find(a);
-  if (it == o.end() || !it->second.is<picojson::object>()) return "";
-  const auto& inner = it->second.get<picojson::object>();
-  auto jt = inner.find(b);
-  return jt != inner.end() && jt->second.is<std::string>() ? jt->second.get<std::string>() : "";
-}
-
-// Registers and signs in; returns the access token.
-std::string SignUp(const std::string& email) {
-  auto c = Client();
-  Call(c, "POST", "/api/v1/auth/register",
-       R"({"email":")" + email + R"(","password":")" + kPassword +
-           R"(","firstName":"Bench","lastName":"User","dateOfBirth":"1990-01-01"})",
-       "", 201);
-  auto login = Call(c, "POST", "/api/v1/auth/login",
-                    R"({"email":")" + email + R"(","password":")" + kPassword + R"("})", "", 200);
-  return Str(login, "data", "accessToken");
-}
-
-// A merchant to pay; returns its id.
-std::string MakeMerchant() {
-  std::string token = SignUp("shop@example.com");
-  auto c = Client();
-  auto m = Call(c, "POST", "/api/v1/merchants/register",
-                R"({"businessName":"Bench Shop","orgNumber":"123456785","bankAccount":"12345678903"})",
-                token, 201);
-  return Str(m, "data", "id");
-}
-
-// n payers with a funded account each, two registrations at a time (each
-// is an Argon2id hash); their tokens.
-std::vector<std::string> MakePayers(int n, const std::string& prefix) {
-  std::vector<std::string> tokens(static_cast<size_t>(n));
-  std::vector<std::thread> ts;
-  for (int part = 0; part < 2; ++part) {
-    ts.emplace_back([&, part] {
-      for (int i = part; i < n; i += 2) {
-        std::string t = SignUp(prefix + std::to_string(i) + "@example.com");
-        auto c = Client();
-        Call(c, "POST", "/api/v1/bank-accounts",
-             R"({"bankName":"Bench Bank","initialBalance":1000000})", t, 201);
-        tokens[static_cast<size_t>(i)] = t;
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  return tokens;
-}
-
-void AddWebhook(const std::string& token, const std::string& url) {
-  auto c = Client();
-  Call(c, "POST", "/api/v1/webhooks", R"({"url":")" + url + R"(","events":["transaction.completed"]})",
-       token, 201);
-}
-
-// Pays 1.50 NOK; returns the transaction id.
-std::string Pay(httplib::Client& c, const std::string& token, const std::string& merchant,
-                const std::string& key) {
-  auto r = Call(c, "POST", "/api/v1/transactions/qr-payment",
-                R"({"merchantId":")" + merchant + R"(","amount":1.5})", token, 201, key);
-  return Str(r, "data", "id");
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 // Arrival times by transaction id, from a webhook receiver or streams.
 class Arrivals {
@@ -173,19 +64,6 @@ class Arrivals {
   std::condition_variable changed_;
   std::map<std::string, Clock::time_point> at_;
 };
-
-// The transaction id in an event body {data: {id}, type}, if completed.
-std::string CompletedTx(const std::string& body) {
-  picojson::value v;
-  if (!picojson::parse(v, body).empty() || !v.is<picojson::object>()) return "";
-  const auto& o = v.get<picojson::object>();
-  auto type = o.find("type");
-  if (type == o.end() || !type->second.is<std::string>() ||
-      type->second.get<std::string>() != "transaction.completed") {
-    return "";
-  }
-  return Str(o, "data", "id");
-}
 
 // Paces `count` payments at `rate`/s over the payers; returns each id with
 // the moment its 201 arrived.
@@ -289,15 +167,6 @@ int Backlog(int n) {
   return 0;
 }
 
-long RssKb(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
 int Sse(int pid, int streams, int payments) {
   std::string merchant = MakeMerchant();
   int users = (streams + 4) / 5;
@@ -358,6 +227,7 @@ int Sse(int pid, int streams, int payments) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  g_program = "events_bench";
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() >= 2) g_port = std::atoi(args[1].c_str());
   if (args.size() == 6 && args[0] == "fanout") {

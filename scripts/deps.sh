@@ -26,7 +26,8 @@ build_pkgs=(g++ make libsqlite3-dev libsqlitecpp-dev picojson-dev libsodium-dev 
 test_pkgs=(chromium systemd nginx-light)
 # python3: node-gyp, which compiles the auth benchmark peer's better-sqlite3.
 # sqlite3: bench/integration.sh counts pending webhook deliveries.
-bench_pkgs=(wrk nginx-light procps python3 sqlite3)
+# slowhttptest: bench/hostile.sh's slowloris and slow-body attacks.
+bench_pkgs=(wrk nginx-light procps python3 sqlite3 slowhttptest)
 
 sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

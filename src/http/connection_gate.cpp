@@ -12,8 +12,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "http/envelope.h"
-#include "util/ids.h"
 
 namespace cairn::http {
 namespace {
@@ -58,21 +56,6 @@ void ReadAddresses(Connection& c) {
   if (getsockname(c.fd(), reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
     AddressOf(addr, &c.local_addr, &c.local_port);
   }
-}
-
-// An error answered by the gate itself, in the API's envelope, closing.
-std::string CannedResponse(int status) {
-  httplib::Response res;
-  res.set_header("X-Request-ID", NewId("req"));
-  res.status = status;
-  WriteErrorForStatus(res);
-  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + httplib::status_message(status) +
-                    "\r\n";
-  for (const auto& [name, value] : res.headers) out += name + ": " + value + "\r\n";
-  if (status == 503) out += "Retry-After: 1\r\n";
-  out += "Content-Length: " + std::to_string(res.body.size()) + "\r\nConnection: close\r\n\r\n";
-  out += res.body;
-  return out;
 }
 
 // Best effort on a non-blocking socket: a client that cannot take a few
@@ -129,7 +112,7 @@ void ConnectionGate::Admit(int fd) {
   if (open_.load(std::memory_order_relaxed) > options_.max_connections) {
     // Under a flood: no linger, the client has had no time to send much.
     over_capacity_.fetch_add(1, std::memory_order_relaxed);
-    SendNow(fd, CannedResponse(503));
+    SendNow(fd, options_.refusal(503));
     return;
   }
   ReadAddresses(*conn);
@@ -339,7 +322,7 @@ bool ConnectionGate::NextRequestFollows(Connection& c) {
 }
 
 void ConnectionGate::Refuse(std::unique_ptr<Connection> conn, int status, SteadyTime now) {
-  SendNow(conn->fd(), CannedResponse(status));
+  SendNow(conn->fd(), options_.refusal(status));
   Linger(std::move(conn), now);
 }
 

@@ -52,6 +52,9 @@ class ConnectionGate {
     std::chrono::milliseconds request_timeout{5000};
     std::chrono::milliseconds keep_alive_timeout{5000};
     FramingLimits framing;
+    // The bytes of the gate's own answer with this status (408, 414, 431,
+    // 503), closing the connection.
+    std::function<std::string(int status)> refusal;
   };
   // What the worker does with a connection whose `received` starts with a
   // whole request (or one the gate stopped waiting for, see

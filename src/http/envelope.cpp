@@ -143,6 +143,7 @@ void WriteErrorForStatus(httplib::Response& res) {
     case 400: message = "Malformed request"; break;
     case 404: message = "Route not found"; break;
     case 405: message = "Method not allowed"; break;
+    case 408: message = "Request not received in time"; break;
     case 413: message = "Request body too large"; break;
     case 414: message = "Request line too long"; break;
     case 415: message = "Content-Type must be application/json"; break;

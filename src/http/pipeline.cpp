@@ -467,6 +467,22 @@ Server::HandlerResponse Pipeline::OnError(const httplib::Request& req, httplib::
   return Server::HandlerResponse::Handled;
 }
 
+std::string Pipeline::Refusal(int status) {
+  httplib::Request req;  // nothing of it is known
+  httplib::Response res;
+  res.status = status;
+  EnsureBegun(req, res);
+  WriteErrorForStatus(res);
+  if (status == 503) res.set_header("Retry-After", "1");
+  PostRouting(req, res);
+  t_state = RequestState{};
+  std::string out =
+      "HTTP/1.1 " + std::to_string(status) + " " + httplib::status_message(status) + "\r\n";
+  for (const auto& [name, value] : res.headers) out += name + ": " + value + "\r\n";
+  out += "Content-Length: " + std::to_string(res.body.size()) + "\r\nConnection: close\r\n\r\n";
+  return out + res.body;
+}
+
 void Pipeline::OnException(const httplib::Request& req, httplib::Response& res,
                            std::exception_ptr ep) {
   EnsureBegun(req, res);

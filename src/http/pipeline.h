@@ -84,6 +84,13 @@ class Pipeline {
   httplib::Server::HandlerResponse OnError(const httplib::Request& req, httplib::Response& res);
   void OnException(const httplib::Request& req, httplib::Response& res, std::exception_ptr ep);
 
+  // The whole response for an answer the connection gate gives by itself
+  // (408, 414, 431, 503) before a request could be parsed: the error
+  // envelope with the headers every response carries, closing the
+  // connection. It is neither logged nor counted as a request: a flood of
+  // them must not flood the log, and /metrics counts them by connection.
+  std::string Refusal(int status);
+
  private:
   bool ApplyCors(const httplib::Request& req, httplib::Response& res);
   bool CheckBodyHeaders(const httplib::Request& req, httplib::Response& res);

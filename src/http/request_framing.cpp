@@ -130,11 +130,15 @@ State FrameChunks(std::string_view received, size_t pos, const FramingLimits& li
 
 Framing FrameRequest(std::string_view received, const FramingLimits& limits) {
   Framing out;
+  // httplib's limit counts the line with its CRLF.
   size_t request_line_end = received.find('\n');
-  if (request_line_end == std::string_view::npos) {
-    if (received.size() > limits.max_request_line) out.state = State::kUriTooLong;
+  size_t request_line_size =
+      request_line_end == std::string_view::npos ? received.size() : request_line_end + 1;
+  if (request_line_size > limits.max_request_line) {
+    out.state = State::kUriTooLong;
     return out;
   }
+  if (request_line_end == std::string_view::npos) return out;
 
   BodyFields fields;
   size_t pos = request_line_end + 1;

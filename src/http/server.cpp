@@ -74,7 +74,7 @@ int64_t MaxConnections(int configured) {
   return std::min<int64_t>(configured, room);
 }
 
-ConnectionGate::Options GateOptions(const Config& config) {
+ConnectionGate::Options GateOptions(const Config& config, Pipeline& pipeline) {
   ConnectionGate::Options o;
   o.max_connections = MaxConnections(config.max_connections);
   o.workers = static_cast<size_t>(config.worker_threads);
@@ -84,6 +84,7 @@ ConnectionGate::Options GateOptions(const Config& config) {
   o.framing.max_body_bytes = config.max_body_bytes;
   o.framing.max_header_bytes = CPPHTTPLIB_REQUEST_URI_MAX_LENGTH + kMaxHeaderBytes + 4;
   o.framing.max_request_line = CPPHTTPLIB_REQUEST_URI_MAX_LENGTH;
+  o.refusal = [&pipeline](int status) { return pipeline.Refusal(status); };
   return o;
 }
 
@@ -106,10 +107,10 @@ class AdmitAtOnce final : public httplib::TaskQueue {
 // processing with a stream of its own (as its SSLServer does).
 class Server::Http final : public httplib::Server {
  public:
-  explicit Http(const Config& config)
+  Http(const Config& config, Pipeline& pipeline)
       : read_timeout_(std::chrono::seconds(config.read_timeout_s)),
         write_timeout_(std::chrono::seconds(config.write_timeout_s)),
-        gate_(GateOptions(config), [this](Connection& c) { return Serve(c); }) {
+        gate_(GateOptions(config, pipeline), [this](Connection& c) { return Serve(c); }) {
     new_task_queue = [] { return new AdmitAtOnce; };
   }
 
@@ -163,7 +164,7 @@ Server::Server(const Config& config, const AppDeps& deps) : config_(config), dep
       std::make_unique<Pipeline>(router_, CorsPolicy(config.cors_origins), config.max_body_bytes,
                                  SystemClock::Get(), std::move(credentials), deps_.rate);
 
-  server_ = std::make_unique<Http>(config);
+  server_ = std::make_unique<Http>(config, *pipeline_);
   // Without TCP_NODELAY a keep-alive client waits ~40 ms on delayed ACKs.
   server_->set_tcp_nodelay(true);
   // httplib's default sets SO_REUSEPORT, which lets a second cairn bind the

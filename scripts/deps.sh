@@ -70,9 +70,11 @@ install_pkgs() {
 # Makes apt know the foreign architectures' packages (dpkg --add-architecture
 # installs nothing; it lets apt-get download fetch arm64 and armhf .debs).
 add_archs() {
-  local a added=0
+  local a added=0 known
+  # Read first: grep -q ending the pipe early would fail it under pipefail.
+  known=$(dpkg --print-foreign-architectures)
   for a in "$@"; do
-    dpkg --print-foreign-architectures | grep -qx "$a" && continue
+    grep -qx "$a" <<<"$known" && continue
     echo "deps: adding dpkg architecture $a" >&2
     sudo_run dpkg --add-architecture "$a"
     added=1

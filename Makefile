@@ -6,6 +6,12 @@
 # Debian's packages and is silent when nothing is.
 
 CXX      ?= g++
+# The compiler for programs the build runs itself ($(BUILD)/embed): the
+# machine's own, also when CXX is a cross compiler. A cross build is this
+# Makefile with other variables, e.g. make BUILD=build/cross/arm64
+# CXX=aarch64-linux-gnu-g++ CPPFLAGS='-isystem ...' LDFLAGS='-L...'.
+# CPPFLAGS, CXXFLAGS and LDFLAGS reach the optimised build (the server) only.
+HOST_CXX ?= g++
 BUILD    ?= build
 GEN      := $(BUILD)/gen
 CXXSTD   := -std=c++20
@@ -20,9 +26,10 @@ LIBS     := -lSQLiteCpp -lsqlite3 -lssl -lcrypto -lsodium -lpthread -ldl -lm
 # Each function and object in its own section, so the linker can drop the
 # ones nothing calls (--gc-sections): most of what a static libstdc++ and
 # cpp-httplib pull in is never reached.
-OPT_CXXFLAGS  := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O2 -ffunction-sections -fdata-sections
+OPT_CXXFLAGS  := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) $(CPPFLAGS) -O2 -ffunction-sections -fdata-sections \
+                 $(CXXFLAGS)
 # -s strips; -static makes one file that runs on any Linux of this arch.
-OPT_LDFLAGS   := -static -s -Wl,--gc-sections
+OPT_LDFLAGS   := -static -s -Wl,--gc-sections $(LDFLAGS)
 # GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s std::regex
 # (used by httplib.h) only when ASan instruments it; the optimised build
 # shows no such warning.
@@ -49,7 +56,7 @@ deps:
 # --- generated source: sql/ and static/ compiled into the binary -----------
 $(BUILD)/embed: scripts/embed.cpp | deps
 	@mkdir -p $(@D)
-	$(CXX) $(CXXSTD) -O1 -o $@ $<
+	$(HOST_CXX) $(CXXSTD) -O1 -o $@ $<
 
 $(GEN)/embedded.cpp: $(BUILD)/embed $(EMBEDDED) | deps
 	@mkdir -p $(@D)

@@ -1,7 +1,9 @@
 # Cairn. `make` builds build/cairn (static, optimised, stripped); `make run`
 # serves on :8080 with ./cairn.db; `make test` builds and runs every test;
 # `make sanitize` runs them against an ASan/UBSan build; `make bench` measures;
-# `make deb` packages build/cairn as a .deb (docs/operations.md).
+# `make deb` packages build/cairn as a .deb (docs/operations.md); `make dist`
+# builds the release executables for linux amd64, arm64 and armv7 with their
+# checksums and .debs into build/dist/ (scripts/dist.sh).
 # Every target first runs scripts/deps.sh, which installs what is missing from
 # Debian's packages and is silent when nothing is.
 
@@ -9,7 +11,8 @@ CXX      ?= g++
 # The compiler for programs the build runs itself ($(BUILD)/embed): the
 # machine's own, also when CXX is a cross compiler. A cross build is this
 # Makefile with other variables, e.g. make BUILD=build/cross/arm64
-# CXX=aarch64-linux-gnu-g++ CPPFLAGS='-isystem ...' LDFLAGS='-L...'.
+# CXX=aarch64-linux-gnu-g++ CPPFLAGS='-isystem ...' LDFLAGS='-L...'
+# (scripts/dist.sh runs it so, with the libraries in a per-arch sysroot).
 # CPPFLAGS, CXXFLAGS and LDFLAGS reach the optimised build (the server) only.
 HOST_CXX ?= g++
 BUILD    ?= build
@@ -47,7 +50,7 @@ EMBEDDED  := $(wildcard sql/*.sql) $(shell find static -type f 2>/dev/null)
 # Build on every core by default (GNU make 4.3 honours -j set here).
 MAKEFLAGS += -j$(shell nproc)
 
-.PHONY: all deps run test sanitize bench deb clean
+.PHONY: all deps run test sanitize bench deb dist clean
 all: $(BUILD)/cairn
 
 deps:
@@ -109,6 +112,14 @@ run: $(BUILD)/cairn
 deb: $(BUILD)/cairn
 	@packaging/deb.sh --binary $(BUILD)/cairn --out $(BUILD)
 
+# Release files in $(BUILD)/dist/: cairn-<version>-linux-{amd64,arm64,armv7},
+# each with a .sha256, and a .deb per architecture. The ARM executables are
+# cross-compiled by this Makefile (under $(BUILD)/cross/) and every one is
+# smoke-tested by the API tests, the ARM ones under qemu-user.
+dist: $(BUILD)/cairn $(BUILD)/smoke_tests
+	@scripts/deps.sh dist
+	@BUILD=$(BUILD) scripts/dist.sh
+
 # --- tests -----------------------------------------------------------------
 $(BUILD)/unit_tests: $(call objs,test,$(UNIT_SRCS)) $(LIB_TEST_OBJS)
 	$(CXX) -o $@ $^ $(LIBS)
@@ -118,6 +129,15 @@ $(BUILD)/san/unit_tests: $(call objs,san,$(UNIT_SRCS)) $(LIB_SAN_OBJS)
 	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/san/api_tests: $(call objs,san,$(API_SRCS) tests/test_main.cpp) $(LIB_SAN_OBJS)
 	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The API tests `make dist` runs against each release executable (the cases
+# are chosen in scripts/dist.sh): only the files that hold them and their
+# helpers, linked with the server's optimised objects, so that a release
+# build does not compile the whole test suite a second time.
+SMOKE_SRCS := $(addprefix tests/api/,harness.cpp accounts.cpp lists.cpp payment_setup.cpp \
+                system_test.cpp auth_test.cpp cli_test.cpp qr_payment_test.cpp) tests/test_main.cpp
+$(BUILD)/smoke_tests: $(call objs,test,$(SMOKE_SRCS)) $(LIB_OPT_OBJS)
+	$(CXX) -o $@ $^ $(LIBS)
 
 test: $(BUILD)/cairn $(BUILD)/unit_tests $(BUILD)/api_tests
 	@scripts/deps.sh test

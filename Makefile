@@ -3,11 +3,20 @@
 # `make sanitize` runs them against an ASan/UBSan build; `make bench` measures;
 # `make hostile` puts slow, idle and oversized clients on it, `make soak`
 # minutes of mixed traffic; `make deb` packages build/cairn as a .deb
-# (docs/operations.md).
+# (docs/operations.md); `make dist` builds the release executables for linux
+# amd64, arm64 and armv7 with their checksums and .debs into build/dist/
+# (scripts/dist.sh).
 # Every target first runs scripts/deps.sh, which installs what is missing from
 # Debian's packages and is silent when nothing is.
 
 CXX      ?= g++
+# The compiler for programs the build runs itself ($(BUILD)/embed): the
+# machine's own, also when CXX is a cross compiler. A cross build is this
+# Makefile with other variables, e.g. make BUILD=build/cross/arm64
+# CXX=aarch64-linux-gnu-g++ CPPFLAGS='-isystem ...' LDFLAGS='-L...'
+# (scripts/dist.sh runs it so, with the libraries in a per-arch sysroot).
+# CPPFLAGS, CXXFLAGS and LDFLAGS reach the optimised build (the server) only.
+HOST_CXX ?= g++
 BUILD    ?= build
 GEN      := $(BUILD)/gen
 CXXSTD   := -std=c++20
@@ -22,9 +31,10 @@ LIBS     := -lSQLiteCpp -lsqlite3 -lssl -lcrypto -lsodium -lpthread -ldl -lm
 # Each function and object in its own section, so the linker can drop the
 # ones nothing calls (--gc-sections): most of what a static libstdc++ and
 # cpp-httplib pull in is never reached.
-OPT_CXXFLAGS  := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O2 -ffunction-sections -fdata-sections
+OPT_CXXFLAGS  := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) $(CPPFLAGS) -O2 -ffunction-sections -fdata-sections \
+                 $(CXXFLAGS)
 # -s strips; -static makes one file that runs on any Linux of this arch.
-OPT_LDFLAGS   := -static -s -Wl,--gc-sections
+OPT_LDFLAGS   := -static -s -Wl,--gc-sections $(LDFLAGS)
 # GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s std::regex
 # (used by httplib.h) only when ASan instruments it; the optimised build
 # shows no such warning.
@@ -42,7 +52,7 @@ EMBEDDED  := $(wildcard sql/*.sql) $(shell find static -type f 2>/dev/null)
 # Build on every core by default (GNU make 4.3 honours -j set here).
 MAKEFLAGS += -j$(shell nproc)
 
-.PHONY: all deps run test sanitize bench hostile soak deb clean
+.PHONY: all deps run test sanitize bench hostile soak deb dist clean
 all: $(BUILD)/cairn
 
 deps:
@@ -51,7 +61,7 @@ deps:
 # --- generated source: sql/ and static/ compiled into the binary -----------
 $(BUILD)/embed: scripts/embed.cpp | deps
 	@mkdir -p $(@D)
-	$(CXX) $(CXXSTD) -O1 -o $@ $<
+	$(HOST_CXX) $(CXXSTD) -O1 -o $@ $<
 
 $(GEN)/embedded.cpp: $(BUILD)/embed $(EMBEDDED) | deps
 	@mkdir -p $(@D)
@@ -104,6 +114,14 @@ run: $(BUILD)/cairn
 deb: $(BUILD)/cairn
 	@packaging/deb.sh --binary $(BUILD)/cairn --out $(BUILD)
 
+# Release files in $(BUILD)/dist/: cairn-<version>-linux-{amd64,arm64,armv7},
+# each with a .sha256, and a .deb per architecture. The ARM executables are
+# cross-compiled by this Makefile (under $(BUILD)/cross/) and every one is
+# smoke-tested by the API tests, the ARM ones under qemu-user.
+dist: $(BUILD)/cairn $(BUILD)/smoke_tests
+	@scripts/deps.sh dist
+	@BUILD=$(BUILD) scripts/dist.sh
+
 # --- tests -----------------------------------------------------------------
 $(BUILD)/unit_tests: $(call objs,test,$(UNIT_SRCS)) $(LIB_TEST_OBJS)
 	$(CXX) -o $@ $^ $(LIBS)
@@ -113,6 +131,15 @@ $(BUILD)/san/unit_tests: $(call objs,san,$(UNIT_SRCS)) $(LIB_SAN_OBJS)
 	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/san/api_tests: $(call objs,san,$(API_SRCS) tests/test_main.cpp) $(LIB_SAN_OBJS)
 	$(CXX) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The API tests `make dist` runs against each release executable (the cases
+# are chosen in scripts/dist.sh): only the files that hold them and their
+# helpers, linked with the server's optimised objects, so that a release
+# build does not compile the whole test suite a second time.
+SMOKE_SRCS := $(addprefix tests/api/,harness.cpp accounts.cpp lists.cpp payment_setup.cpp \
+                system_test.cpp auth_test.cpp cli_test.cpp qr_payment_test.cpp) tests/test_main.cpp
+$(BUILD)/smoke_tests: $(call objs,test,$(SMOKE_SRCS)) $(LIB_OPT_OBJS)
+	$(CXX) -o $@ $^ $(LIBS)
 
 test: $(BUILD)/cairn $(BUILD)/unit_tests $(BUILD)/api_tests
 	@scripts/deps.sh test

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Cairn's build and tests need, from Debian's packages only.
 # Quick and silent when everything is already present; prints what it does
-# otherwise. Usage: scripts/deps.sh [build|test|bench]
+# otherwise. Usage: scripts/deps.sh [build|test|bench|dist]
 # `test` also installs the API tests' npm packages (tests/interop, from its
 # package-lock.json): the JWT and OpenAPI interoperability checks' and the
 # browser test's.
@@ -28,6 +28,14 @@ test_pkgs=(chromium systemd nginx-light)
 # sqlite3: bench/integration.sh counts pending webhook deliveries.
 # slowhttptest: bench/hostile.sh's slowloris and slow-body attacks.
 bench_pkgs=(wrk nginx-light procps python3 sqlite3 slowhttptest)
+# make dist: Debian's cross compilers for arm64 and armhf (each brings its
+# target's C and C++ libraries), qemu-user-static to smoke-test what they
+# build, and file to check it. The target's own -dev libraries are not
+# installed: scripts/dist.sh unpacks them into a sysroot per architecture
+# under the build directory (it says why), which needs only the foreign
+# architectures known to apt.
+dist_pkgs=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user-static file)
+dist_archs=(arm64 armhf)
 
 sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -41,7 +49,12 @@ missing_pkgs() {
 updated=0
 apt_update_once() {
   [ "$updated" -eq 1 ] && return
-  sudo_run apt-get update -qq
+  # One mirror index failing to download (a mirror mid-sync, often for a
+  # foreign architecture's) makes apt-get update fail as a whole though
+  # every other list was refreshed; an install that really lacks a list
+  # still fails below, naming the package.
+  sudo_run apt-get update -qq ||
+    echo "deps: apt-get update reported errors (above); going on with the lists apt has" >&2
   updated=1
 }
 
@@ -53,6 +66,23 @@ install_pkgs() {
   apt_update_once
   # shellcheck disable=SC2086
   sudo_run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $miss >/dev/null
+}
+
+# Makes apt know the foreign architectures' packages (dpkg --add-architecture
+# installs nothing; it lets apt-get download fetch arm64 and armhf .debs).
+add_archs() {
+  local a added=0 known
+  # Read first: grep -q ending the pipe early would fail it under pipefail.
+  known=$(dpkg --print-foreign-architectures)
+  for a in "$@"; do
+    grep -qx "$a" <<<"$known" && continue
+    echo "deps: adding dpkg architecture $a" >&2
+    sudo_run dpkg --add-architecture "$a"
+    added=1
+  done
+  [ "$added" -eq 1 ] || return 0
+  updated=0
+  apt_update_once
 }
 
 # The URI of the machine's existing Debian archive, read from its apt sources
@@ -156,5 +186,7 @@ case "$want" in
   test) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" $(node_pkgs); fetch_httplib; fetch_promtool
         interop_modules ;;
   bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs) $(node_header_pkgs); fetch_httplib ;;
-  *) echo "usage: scripts/deps.sh [build|test|bench]" >&2; exit 2 ;;
+  dist) install_pkgs "${build_pkgs[@]}" "${dist_pkgs[@]}"; add_archs "${dist_archs[@]}"
+        fetch_httplib ;;
+  *) echo "usage: scripts/deps.sh [build|test|bench|dist]" >&2; exit 2 ;;
 esac

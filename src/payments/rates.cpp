@@ -37,11 +37,16 @@ const Corridor* FindCorridor(std::string_view country) {
 }
 
 int64_t Convert(int64_t amount_minor, int64_t rate_micro) {
-  // 10^13 × 10^8 overflows int64; the product fits easily in 128 bits.
-  __int128 product = static_cast<__int128>(amount_minor) * rate_micro;
-  __int128 half = 500'000;
-  __int128 rounded = product >= 0 ? (product + half) / 1'000'000 : (product - half) / 1'000'000;
-  return static_cast<int64_t>(rounded);
+  // amount × rate can overflow int64 (10^13 × 10^8), and 32-bit targets
+  // have no __int128. Split amount = whole × 10^6 + part: whole × rate is the
+  // exact integer part of the result, and part × rate (|part| < 10^6) fits
+  // int64. Both terms share amount's sign, so rounding the second half away
+  // from zero rounds the sum so.
+  const int64_t whole = amount_minor / 1'000'000;
+  const int64_t part = amount_minor % 1'000'000;
+  const int64_t rest = part * rate_micro;
+  const int64_t half = 500'000;
+  return whole * rate_micro + (rest >= 0 ? (rest + half) / 1'000'000 : (rest - half) / 1'000'000);
 }
 
 double RateAsNumber(int64_t rate_micro) { return static_cast<double>(rate_micro) / 1e6; }

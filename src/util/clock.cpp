@@ -13,10 +13,21 @@ const SystemClock& SystemClock::Get() {
 
 namespace {
 
+// The calendar fields with C++20's calendar on the 64-bit TimePoint, not
+// with time_t and gmtime_r: where time_t has 32 bits (Debian 12's armhf)
+// every instant after 2038-01-19 would be written as one in 1901-1906.
 std::tm ToUtc(TimePoint t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  auto day = std::chrono::floor<std::chrono::days>(t);
+  std::chrono::year_month_day ymd(day);
+  std::chrono::hh_mm_ss hms(std::chrono::floor<std::chrono::seconds>(t) - day);
   std::tm tm{};
-  gmtime_r(&secs, &tm);
+  tm.tm_year = static_cast<int>(ymd.year()) - 1900;
+  tm.tm_mon = static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
+  tm.tm_mday = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  tm.tm_hour = static_cast<int>(hms.hours().count());
+  tm.tm_min = static_cast<int>(hms.minutes().count());
+  tm.tm_sec = static_cast<int>(hms.seconds().count());
+  tm.tm_wday = static_cast<int>(std::chrono::weekday(day).c_encoding());
   return tm;
 }
 

@@ -74,6 +74,19 @@ void ReadField(std::string_view line, size_t line_begin, BodyFields* f) {
   }
 }
 
+enum class LineRead { kLine, kWait, kTooLong };
+
+// The line at pos through its '\n', if it has arrived within `max` bytes;
+// kWait while it still may.
+LineRead LineAt(std::string_view received, size_t pos, size_t max, std::string_view* line) {
+  size_t nl = received.find('\n', pos);
+  if (nl == std::string_view::npos) {
+    return received.size() - pos > max ? LineRead::kTooLong : LineRead::kWait;
+  }
+  *line = received.substr(pos, nl + 1 - pos);
+  return line->size() > max ? LineRead::kTooLong : LineRead::kLine;
+}
+
 // Walks chunks from `pos`. Complete at the terminating blank line, or as
 // soon as the body is malformed or over the limit (httplib will refuse it).
 State FrameChunks(std::string_view received, size_t pos, const FramingLimits& limits) {
@@ -84,13 +97,9 @@ State FrameChunks(std::string_view received, size_t pos, const FramingLimits& li
   uint64_t total = 0;
   for (;;) {
     if (pos - body_start > max_wire) return State::kComplete;
-    size_t nl = received.find('\n', pos);
-    if (nl == std::string_view::npos) {
-      return received.size() - pos > limits.max_chunk_line ? State::kComplete
-                                                           : State::kIncomplete;
-    }
-    std::string_view line = received.substr(pos, nl + 1 - pos);
-    if (line.size() > limits.max_chunk_line) return State::kComplete;
+    std::string_view line;
+    LineRead read = LineAt(received, pos, limits.max_chunk_line, &line);
+    if (read != LineRead::kLine) return read == LineRead::kWait ? State::kIncomplete : State::kComplete;
     uint64_t size = 0;
     size_t digits = 0;
     for (char c : line) {
@@ -104,7 +113,7 @@ State FrameChunks(std::string_view received, size_t pos, const FramingLimits& li
       ++digits;
     }
     if (digits == 0) return State::kComplete;  // httplib: malformed chunk size
-    pos = nl + 1;
+    pos += line.size();
     if (size == 0) break;
     total += size;
     if (total > limits.max_body_bytes) return State::kComplete;
@@ -114,15 +123,11 @@ State FrameChunks(std::string_view received, size_t pos, const FramingLimits& li
   // Trailer fields, then the blank line.
   for (;;) {
     if (pos - body_start > max_wire) return State::kComplete;
-    size_t nl = received.find('\n', pos);
-    if (nl == std::string_view::npos) {
-      return received.size() - pos > limits.max_chunk_line ? State::kComplete
-                                                           : State::kIncomplete;
-    }
-    std::string_view line = received.substr(pos, nl + 1 - pos);
+    std::string_view line;
+    LineRead read = LineAt(received, pos, limits.max_chunk_line, &line);
+    if (read != LineRead::kLine) return read == LineRead::kWait ? State::kIncomplete : State::kComplete;
     if (line == "\r\n") return State::kComplete;
-    if (line.size() > limits.max_chunk_line) return State::kComplete;
-    pos = nl + 1;
+    pos += line.size();
   }
 }
 

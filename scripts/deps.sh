@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Cairn's build and tests need, from Debian's packages only.
 # Quick and silent when everything is already present; prints what it does
-# otherwise. Usage: scripts/deps.sh [build|test|bench]
+# otherwise. Usage: scripts/deps.sh [build|test|bench|fuzz]
 # `test` also installs the API tests' npm packages (tests/interop, from its
 # package-lock.json): the JWT and OpenAPI interoperability checks' and the
 # browser test's.
@@ -27,6 +27,10 @@ test_pkgs=(chromium systemd nginx-light)
 # python3: node-gyp, which compiles the auth benchmark peer's better-sqlite3.
 # sqlite3: bench/integration.sh counts pending webhook deliveries.
 bench_pkgs=(wrk nginx-light procps python3 sqlite3)
+# `make fuzz`: clang 14 with libFuzzer and the sanitizer runtimes
+# (libclang-rt-14-dev, only recommended by clang-14), and llvm-14 for
+# llvm-symbolizer, which turns crash stacks into file:line.
+fuzz_pkgs=(clang-14 libclang-rt-14-dev llvm-14)
 
 sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -155,5 +159,6 @@ case "$want" in
   test) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" $(node_pkgs); fetch_httplib; fetch_promtool
         interop_modules ;;
   bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs) $(node_header_pkgs); fetch_httplib ;;
-  *) echo "usage: scripts/deps.sh [build|test|bench]" >&2; exit 2 ;;
+  fuzz) install_pkgs "${build_pkgs[@]}" "${fuzz_pkgs[@]}"; fetch_httplib ;;
+  *) echo "usage: scripts/deps.sh [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac

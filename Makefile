@@ -5,7 +5,8 @@
 # minutes of mixed traffic; `make deb` packages build/cairn as a .deb
 # (docs/operations.md); `make dist` builds the release executables for linux
 # amd64, arm64 and armv7 with their checksums and .debs into build/dist/
-# (scripts/dist.sh).
+# (scripts/dist.sh); `make fuzz` runs the libFuzzer targets of tests/fuzz/ for
+# FUZZ_SECONDS each.
 # Every target first runs scripts/deps.sh, which installs what is missing from
 # Debian's packages and is silent when nothing is.
 
@@ -52,7 +53,7 @@ EMBEDDED  := $(wildcard sql/*.sql) $(shell find static -type f 2>/dev/null)
 # Build on every core by default (GNU make 4.3 honours -j set here).
 MAKEFLAGS += -j$(shell nproc)
 
-.PHONY: all deps run test sanitize bench hostile soak deb dist clean
+.PHONY: all deps deps-fuzz run test sanitize bench hostile soak deb dist fuzz clean
 all: $(BUILD)/cairn
 
 deps:
@@ -193,6 +194,52 @@ $(BUILD)/soak: $(call objs,opt,bench/soak.cpp)
 soak: $(BUILD)/cairn $(BUILD)/soak
 	@scripts/deps.sh bench
 	@CAIRN_BIN=$(BUILD)/cairn SOAK_BIN=$(BUILD)/soak bash bench/soak.sh
+
+# --- fuzzing ------------------------------------------------------------------
+# libFuzzer targets, one per tests/fuzz/<name>.cpp, built by clang with ASan
+# and UBSan into $(BUILD)/fuzz/, each linked with only the src/ objects it
+# needs (compiled by clang into the same tree). `make fuzz` runs each for
+# FUZZ_SECONDS from its committed seeds (tests/fuzz/corpus/<name>/), prints
+# executions and coverage per target, and fails if any found a crash
+# (scripts/fuzz.sh; tests/fuzz/README.md).
+CLANGXX      ?= clang++-14
+FUZZ_SECONDS ?= 60
+# _GLIBCXX_ASSERTIONS: an out-of-range operator[] on a string or vector
+# aborts, where ASan might not see it inside the container's capacity.
+FUZZ_CXXFLAGS := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O1 -g -fno-omit-frame-pointer \
+                 -D_GLIBCXX_ASSERTIONS -fsanitize=fuzzer-no-link,address,undefined \
+                 -fno-sanitize-recover=undefined
+FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
+
+FUZZ_TARGETS := json_body jwt lists router cookies
+FUZZ_SRCS_json_body := src/util/json.cpp src/http/fields.cpp src/payments/money.cpp
+FUZZ_SRCS_jwt       := src/auth/jwt.cpp src/util/base64url.cpp src/util/digest.cpp src/util/json.cpp
+FUZZ_LIBS_jwt       := -lsodium
+FUZZ_SRCS_lists     := src/http/lists.cpp src/store/list_query.cpp src/store/database.cpp \
+                       src/util/log.cpp src/util/json.cpp src/util/base64url.cpp \
+                       src/util/clock.cpp src/util/numbers.cpp src/payments/money.cpp
+FUZZ_LIBS_lists     := -lSQLiteCpp -lsqlite3 -lssl -lcrypto -lpthread -ldl
+FUZZ_SRCS_router    := src/http/router.cpp
+FUZZ_LIBS_router    := -lssl -lcrypto
+FUZZ_SRCS_cookies   := src/http/cookies.cpp
+FUZZ_LIBS_cookies   := -lssl -lcrypto
+
+deps-fuzz:
+	@scripts/deps.sh fuzz
+
+$(BUILD)/fuzz/%.o: %.cpp | deps-fuzz
+	@mkdir -p $(@D)
+	$(CLANGXX) $(FUZZ_CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# $(call fuzz_target,name): $(BUILD)/fuzz/<name> from its harness and sources.
+define fuzz_target
+$(BUILD)/fuzz/$(1): $(call objs,fuzz,tests/fuzz/$(1).cpp $(FUZZ_SRCS_$(1)))
+	$$(CLANGXX) $$(FUZZ_LDFLAGS) -o $$@ $$^ $(FUZZ_LIBS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_target,$(t))))
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(BUILD)/fuzz $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Cairn's build and tests need, from Debian's packages only.
 # Quick and silent when everything is already present; prints what it does
-# otherwise. Usage: scripts/deps.sh [build|test|bench|dist]
+# otherwise. Usage: scripts/deps.sh [build|test|bench|dist|fuzz]
 # `test` also installs the API tests' npm packages (tests/interop, from its
 # package-lock.json): the JWT and OpenAPI interoperability checks' and the
 # browser test's.
@@ -36,6 +36,10 @@ bench_pkgs=(wrk nginx-light procps python3 sqlite3 slowhttptest)
 # architectures known to apt.
 dist_pkgs=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user-static file)
 dist_archs=(arm64 armhf)
+# `make fuzz`: clang 14 with libFuzzer and the sanitizer runtimes
+# (libclang-rt-14-dev, only recommended by clang-14), and llvm-14 for
+# llvm-symbolizer, which turns crash stacks into file:line.
+fuzz_pkgs=(clang-14 libclang-rt-14-dev llvm-14)
 
 sudo_run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -188,5 +192,6 @@ case "$want" in
   bench) install_pkgs "${build_pkgs[@]}" "${bench_pkgs[@]}" $(node_pkgs) $(node_header_pkgs); fetch_httplib ;;
   dist) install_pkgs "${build_pkgs[@]}" "${dist_pkgs[@]}"; add_archs "${dist_archs[@]}"
         fetch_httplib ;;
-  *) echo "usage: scripts/deps.sh [build|test|bench|dist]" >&2; exit 2 ;;
+  fuzz) install_pkgs "${build_pkgs[@]}" "${fuzz_pkgs[@]}"; fetch_httplib ;;
+  *) echo "usage: scripts/deps.sh [build|test|bench|dist|fuzz]" >&2; exit 2 ;;
 esac

@@ -15,7 +15,9 @@ int64_t Abs(int64_t v) { return v < 0 ? -v : v; }
 AmountError ParseAmount(const picojson::value& v, int64_t* minor) {
   if (v.is<int64_t>()) {
     int64_t units = v.get<int64_t>();
-    if (Abs(units) > kMaxMinor / 100) return AmountError::kOutOfRange;
+    // Both bounds, not Abs(units): negating INT64_MIN overflows, and the
+    // wrapped value passed the check and then wrapped to 0 minor units.
+    if (units > kMaxMinor / 100 || units < -kMaxMinor / 100) return AmountError::kOutOfRange;
     *minor = units * 100;
     return AmountError::kNone;
   }

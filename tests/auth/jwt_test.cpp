@@ -144,6 +144,26 @@ TEST_CASE("truncated, over-long and malformed tokens are refused") {
   CheckRefused(token + "=");
 }
 
+// Found by tests/fuzz/jwt.cpp: SignToken writes what it is given, and its
+// length limit is VerifyToken's. DEL is escaped as \u007f, so 700 of them
+// take 4,200 bytes of JSON.
+TEST_CASE("a correctly signed token longer than kMaxTokenBytes is refused") {
+  AccessClaims c = Sample();
+  c.jti = std::string(700, '\x7f');
+  std::string token = SignToken(c, kKey);
+  CHECK(token.size() > kMaxTokenBytes);
+  CheckRefused(token);
+  c.jti = std::string(kMaxTokenBytes, 'j');
+  CheckRefused(SignToken(c, kKey));
+  // Shorter, the same kind of claims verify.
+  c.jti = std::string(300, '\x7f');
+  token = SignToken(c, kKey);
+  REQUIRE(token.size() <= kMaxTokenBytes);
+  Result<AccessClaims> r = VerifyToken(token, kKey, "cairn", kNow);
+  REQUIRE(r.ok());
+  CHECK(r->jti == c.jti);
+}
+
 TEST_CASE("a payload missing a claim or with a claim of the wrong type is refused") {
   for (const char* payload :
        {R"({"email":"e","role":"user","sid":"s","iss":"cairn","jti":"j","iat":1800000000,"exp":1800000900})",

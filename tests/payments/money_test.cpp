@@ -47,6 +47,11 @@ TEST_CASE("a third decimal, a non-number or an absurd size is refused, not round
       {"{\"v\":1}", AmountError::kNotANumber}, {"1e300", AmountError::kOutOfRange},
       {"100000000000000", AmountError::kOutOfRange},
       {"-1e12", AmountError::kOutOfRange},
+      // The int64 extremes (found by tests/fuzz/json_body.cpp): the most
+      // negative one used to overflow the range check and parse as 0.
+      {"-9223372036854775808", AmountError::kOutOfRange},
+      {"9223372036854775807", AmountError::kOutOfRange},
+      {"-100000000001", AmountError::kOutOfRange},
   };
   for (const Case& c : cases) {
     INFO(c.json);

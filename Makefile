@@ -211,7 +211,7 @@ FUZZ_CXXFLAGS := $(CXXSTD) $(WARN) $(DEFS) $(INCLUDES) -O1 -g -fno-omit-frame-po
                  -fno-sanitize-recover=undefined
 FUZZ_LDFLAGS  := -fsanitize=fuzzer,address,undefined
 
-FUZZ_TARGETS := json_body jwt lists router cookies
+FUZZ_TARGETS := json_body jwt lists router cookies request_framing
 FUZZ_SRCS_json_body := src/util/json.cpp src/http/fields.cpp src/payments/money.cpp
 FUZZ_SRCS_jwt       := src/auth/jwt.cpp src/util/base64url.cpp src/util/digest.cpp src/util/json.cpp
 FUZZ_LIBS_jwt       := -lsodium
@@ -221,6 +221,7 @@ FUZZ_SRCS_lists     := src/http/lists.cpp src/store/list_query.cpp src/store/dat
 FUZZ_LIBS_lists     := -lSQLiteCpp -lsqlite3 -lssl -lcrypto -lpthread -ldl
 FUZZ_SRCS_router    := src/http/router.cpp
 FUZZ_LIBS_router    := -lssl -lcrypto
+FUZZ_SRCS_request_framing := src/http/request_framing.cpp
 FUZZ_SRCS_cookies   := src/http/cookies.cpp
 FUZZ_LIBS_cookies   := -lssl -lcrypto
 

@@ -48,11 +48,11 @@ for t in "$@"; do
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*invariant failed)' "$log" | head -n 5 >&2
     find "$artifacts" -type f -printf '  input: %p\n' >&2
   fi
-  rows+=("$(printf '%-10s %7s %12s %9s %7s %6s %7s %7s' "$t" "$took" "${execs:-?}" \
+  rows+=("$(printf '%-16s %7s %12s %9s %7s %6s %7s %7s' "$t" "$took" "${execs:-?}" \
     "${per_s:-?}" "${corp:-?}" "$(field cov)" "$(field ft)" "$crashes")")
 done
 
-printf '\n%-10s %7s %12s %9s %7s %6s %7s %7s\n' target seconds executions exec/s corpus \
+printf '\n%-16s %7s %12s %9s %7s %6s %7s %7s\n' target seconds executions exec/s corpus \
   cov ft crashes
 printf '%s\n' "${rows[@]}"
 [ "$status" -eq 0 ] && echo "fuzz: no crashes" || echo "fuzz: CRASHES FOUND" >&2

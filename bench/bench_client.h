@@ -140,6 +140,27 @@ inline std::string CompletedTx(const std::string& body) {
   return Str(o, "data", "id");
 }
 
+// Reads an event stream as its bytes arrive: splits them into messages and
+// hands on_tx the id of each transaction.completed one.
+class CompletedTxStream {
+ public:
+  template <typename OnTx>
+  void Feed(const char* data, size_t n, OnTx&& on_tx) {
+    buffer_.append(data, n);
+    for (size_t end; (end = buffer_.find("\n\n")) != std::string::npos;) {
+      std::string msg = buffer_.substr(0, end);
+      buffer_.erase(0, end + 2);
+      size_t d = msg.find("\ndata: ");
+      if (d == std::string::npos) continue;
+      std::string tx = CompletedTx(msg.substr(d + 7));
+      if (!tx.empty()) on_tx(tx);
+    }
+  }
+
+ private:
+  std::string buffer_;
+};
+
 inline double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());

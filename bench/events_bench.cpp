@@ -185,7 +185,7 @@ int Sse(int pid, int streams, int payments) {
     httplib::Client* cli = clients.back().get();
     std::string token = tokens[static_cast<size_t>(s / 5)];
     readers.emplace_back([cli, token, &arrivals, &open, &stop] {
-      std::string buffer;
+      CompletedTxStream stream;
       cli->Get(
           "/api/v1/events", {{"Authorization", "Bearer " + token}},
           [&open](const httplib::Response& r) {
@@ -193,16 +193,7 @@ int Sse(int pid, int streams, int payments) {
             return r.status == 200;
           },
           [&](const char* data, size_t n) {
-            buffer.append(data, n);
-            for (size_t end; (end = buffer.find("\n\n")) != std::string::npos;) {
-              std::string msg = buffer.substr(0, end);
-              buffer.erase(0, end + 2);
-              size_t d = msg.find("\ndata: ");
-              if (d != std::string::npos) {
-                std::string tx = CompletedTx(msg.substr(d + 7));
-                if (!tx.empty()) arrivals.Add(tx);
-              }
-            }
+            stream.Feed(data, n, [&](const std::string& tx) { arrivals.Add(tx); });
             return !stop.load();
           });
     });

@@ -149,7 +149,7 @@ int Soak(int seconds) {
     httplib::Client* cli = stream_clients.back().get();
     std::string token = tokens.Get(s);
     threads.emplace_back([&, cli, token] {
-      std::string buffer;
+      CompletedTxStream stream;
       bool answered = false;
       cli->Get(
           "/api/v1/events", {{"Authorization", "Bearer " + token}},
@@ -160,17 +160,10 @@ int Soak(int seconds) {
             return r.status == 200;
           },
           [&](const char* data, size_t n) {
-            buffer.append(data, n);
-            for (size_t end; (end = buffer.find("\n\n")) != std::string::npos;) {
-              std::string msg = buffer.substr(0, end);
-              buffer.erase(0, end + 2);
-              size_t d = msg.find("\ndata: ");
-              std::string tx = d == std::string::npos ? "" : CompletedTx(msg.substr(d + 7));
-              if (!tx.empty()) {
-                std::lock_guard<std::mutex> lock(seen_mu);
-                streamed.insert(tx);
-              }
-            }
+            stream.Feed(data, n, [&](const std::string& tx) {
+              std::lock_guard<std::mutex> lock(seen_mu);
+              streamed.insert(tx);
+            });
             return !stop_streams.load();
           });
       if (!answered) tally.Add("GET /api/v1/events", 200, 0);
